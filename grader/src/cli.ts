@@ -1,0 +1,214 @@
+/**
+ * The `tinykv` command line. Exit codes: 0 done (for `grade`, whatever the score, unless
+ * `--fail-under`), 1 tests failed (`test`) or score under `--fail-under`, 2 usage error.
+ *
+ * @module
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import pc from 'picocolors';
+import { writeFileAtomically } from './atomic-write';
+import * as fs from 'node:fs';
+import { grade, type GradeReport } from './grade';
+import { toGradescopeResults, toJUnitXml, type GradescopeVisibility } from './report-formats';
+import { createProgressDisplay } from './progress-display';
+import { formatReport } from './report-table';
+import { selectStages } from './stage-selection';
+import { STAGES } from './stages';
+import { runTestCommand } from './test-command';
+import { exportStudentEdition } from './student-edition';
+import { kitPath } from './repo-paths';
+import { UsageError } from './usage-error';
+import type { Implementation } from './workspace';
+
+function positiveInteger(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
+    return value;
+  };
+}
+
+function nonNegativeInteger(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${name} must be a whole number of at least 0.`);
+    return value;
+  };
+}
+
+function percentage(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 100) throw new InvalidArgumentError('--fail-under must be a percentage from 0 to 100.');
+  return value;
+}
+
+function implOption(): Option {
+  return new Option('--impl <impl>', 'whose code to run: labs (yours) or reference (the solutions)').choices(['labs', 'reference']).default('labs');
+}
+
+/** Escapes a literal test name into an anchored jest name pattern. */
+export function exactNamePattern(name: string): string {
+  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
+
+interface GradeCliOptions {
+  impl: Implementation;
+  reference?: string;
+  seeds?: number;
+  submission?: string;
+  json?: string;
+  junit?: string;
+  gradescope?: string;
+  hiddenVisibility: GradescopeVisibility;
+  keepWorkspace: boolean;
+  failUnder?: number;
+  parallel?: number;
+}
+
+function isFolder(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function writeReports(report: GradeReport, options: GradeCliOptions, setExitCode: (code: number) => void): void {
+  const outputs: [string | undefined, () => string][] = [
+    [options.json, () => `${JSON.stringify(report, null, 2)}\n`],
+    [options.junit, () => toJUnitXml(report)],
+    [options.gradescope, () => `${JSON.stringify(toGradescopeResults(report, options.hiddenVisibility), null, 2)}\n`],
+  ];
+  for (const [file, render] of outputs) {
+    if (file === undefined) continue;
+    try {
+      writeFileAtomically(file, render());
+    } catch (error) {
+      console.error(pc.red(`Could not write ${file}: ${(error as Error).message}`));
+      setExitCode(1);
+    }
+  }
+}
+
+function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('tinykv')
+    .description('Grade and test the tinykv-ts labs. Read README.md to start.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('grade')
+    .description('grade stages (all by default): public and hidden tests, points from the rubric, a score table')
+    .argument('[stages...]', 'stage ids or groups, e.g. 1 2aa 2a 4')
+    .addOption(implOption())
+    .option('--reference <stages>', 'take these stages (comma-separated, e.g. 2a) from the reference, so later stages can be graded on a working base')
+    .option('--seeds <n>', 'every seeded test must pass under seeds 1..n', positiveInteger('--seeds'))
+    .option('--submission <dir>', "grade a student's submission: only its editable files are used, everything else comes from this kit")
+    .option('--json <file>', 'also write the results as JSON (atomically)')
+    .option('--junit <file>', 'also write JUnit XML (CI systems, GitHub Classroom)')
+    .option('--gradescope <file>', "also write Gradescope's results.json")
+    .addOption(new Option('--hidden-visibility <when>', 'Gradescope visibility of hidden tests').choices(['hidden', 'after_due_date', 'after_published', 'visible']).default('after_due_date'))
+    .option('--keep-workspace', "keep a submission's workspace under .tinykv/work after grading", false)
+    .option('--fail-under <percent>', 'exit 1 when the total is below this percentage', percentage)
+    .option('--parallel <n>', 'stage processes to run at once (default: the core count)', positiveInteger('--parallel'))
+    .action(async (selectors: string[], options: GradeCliOptions) => {
+      const stages = selectStages(selectors);
+      const referenceStages = options.reference ? selectStages(options.reference.split(',')) : [];
+      if (options.submission !== undefined && options.impl !== 'labs') throw new UsageError('--submission grades the submitted files on top of the stubs; it cannot be combined with --impl reference.');
+      if (options.submission !== undefined && !isFolder(options.submission)) throw new UsageError(`The submission ${options.submission} is not a folder.`);
+      const report = await grade({
+        stages,
+        impl: options.impl,
+        referenceStages,
+        seeds: options.seeds,
+        parallelism: options.parallel,
+        submissionDir: options.submission,
+        keepWorkspace: options.keepWorkspace,
+        onEvent: createProgressDisplay(),
+      });
+      // Every report is written before anything can fail on the terminal side, each atomically.
+      writeReports(report, options, setExitCode);
+      console.log(formatReport(report));
+      const problems = report.stages.flatMap((stage) => stage.kitProblems);
+      if (problems.length > 0) console.error(pc.magenta(`The kit itself has ${problems.length} problem(s) (listed above): tell your instructor.`));
+      const percent = report.max_score === 0 ? 0 : (report.score * 100) / report.max_score;
+      if (options.failUnder !== undefined && percent < options.failUnder) {
+        console.error(`Score ${percent.toFixed(1)}% is below --fail-under ${options.failUnder}%.`);
+        setExitCode(1);
+      }
+    });
+
+  program
+    .command('test')
+    .description("run a stage's public tests on your code, with jest's output (what `make project1` runs)")
+    .argument('<stages...>', 'stage ids or groups, e.g. 1 2aa 2a')
+    .addOption(implOption())
+    .option('--reference <stages>', 'take these stages (comma-separated) from the reference')
+    .option('-t, --test-name-pattern <regex>', 'only tests whose full name matches this regular expression')
+    .option('--test <name>', 'only the test with exactly this full name')
+    .option('--seed <n>', 'run seeded tests under exactly this seed (to replay a failure)', nonNegativeInteger('--seed'))
+    .option('--seeds <n>', 'run seeded tests under seeds 1..n', positiveInteger('--seeds'))
+    .option('--hidden', 'include the hidden tests (instructor edition)', false)
+    .option('--no-typecheck', 'skip the type-check before the tests')
+    .action(async (selectors: string[], options: { impl: Implementation; reference?: string; testNamePattern?: string; test?: string; seed?: number; seeds?: number; hidden: boolean; typecheck: boolean }) => {
+      if (options.testNamePattern !== undefined && options.test !== undefined) throw new UsageError('Use either --test or --test-name-pattern, not both.');
+      const code = await runTestCommand({
+        stages: selectStages(selectors),
+        impl: options.impl,
+        referenceStages: options.reference ? selectStages(options.reference.split(',')) : [],
+        testNamePattern: options.test !== undefined ? exactNamePattern(options.test) : options.testNamePattern,
+        seed: options.seed,
+        seeds: options.seeds,
+        hidden: options.hidden,
+        typecheck: options.typecheck,
+      });
+      setExitCode(code);
+    });
+
+  program
+    .command('export-student')
+    .description('write the student edition (no solutions, hidden tests or instructor notes) into a new folder')
+    .argument('<dir>', 'a folder that does not exist yet (or is empty), outside the kit')
+    .action((dir: string) => {
+      if (!fs.existsSync(kitPath('reference'))) throw new UsageError('This is already the student edition: there is nothing to strip.');
+      let count: number;
+      try {
+        count = exportStudentEdition(dir);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      console.log(`Wrote the student edition (${count} files) to ${dir}. Students start with: cd ${dir} && npm ci && npx tinykv grade`);
+    });
+
+  program
+    .command('stages')
+    .description('list the stages: id, title, handout')
+    .action(() => {
+      for (const stage of STAGES) console.log(`${stage.id.padEnd(4)} ${stage.title.padEnd(48)} ${stage.handout}`);
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and exits with the right code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help).
+      exitCode = error.exitCode === 0 ? 0 : 2;
+    } else if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      exitCode = 2;
+    } else {
+      console.error(pc.red(`tinykv failed: ${(error as Error).stack ?? String(error)}`));
+      exitCode = 1;
+    }
+  }
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,181 @@
+/**
+ * `tinykv grade`: build the workspace, type-check it once, run each selected stage's public
+ * and hidden tests in its own process (in parallel up to the core count), and score them.
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadRubric, maxScore, type Rubric } from './rubric';
+import { KIT_ROOT, WORK_ROOT } from './repo-paths';
+import { scoreStage, type ScoredStage } from './score-stage';
+import { runStageProcess } from './stage-process';
+import { STAGES, type StageDefinition } from './stages';
+import type { SubmissionIntake } from './submission';
+import { diagnosticsForStage, formatDiagnostic, typecheckWorkspace } from './typecheck';
+import { buildWorkspaceWithReport, type Implementation } from './workspace';
+
+/** What to grade and how. */
+export interface GradeOptions {
+  readonly stages: readonly StageDefinition[];
+  readonly impl: Implementation;
+  /** Stages whose editable files come from reference/ instead (`--reference 2a`). */
+  readonly referenceStages: readonly StageDefinition[];
+  /** Each seeded test must pass under this many seeds. */
+  readonly seeds?: number;
+  /** How many stage processes run at once (default: the core count). */
+  readonly parallelism?: number;
+  /** A student's submission folder: only its editable files are used (see submission.ts). */
+  readonly submissionDir?: string;
+  /** Where the workspace is built (default: .tinykv/work/<label>). */
+  readonly workspaceDir?: string;
+  /** Keep a submission's workspace after grading (it is removed by default). */
+  readonly keepWorkspace?: boolean;
+  /** Called when a stage starts, progresses or ends (for the terminal display). */
+  readonly onEvent?: (event: GradeEvent) => void;
+}
+
+/** Progress events for a live display. */
+export type GradeEvent =
+  | { readonly kind: 'typecheck-start' }
+  | { readonly kind: 'typecheck-end'; readonly durationMs: number; readonly errors: number }
+  | { readonly kind: 'stage-start'; readonly stage: string; readonly tests: number }
+  | { readonly kind: 'stage-progress'; readonly stage: string; readonly finished: number; readonly tests: number }
+  | { readonly kind: 'stage-end'; readonly stage: string; readonly report: StageReport };
+
+/** One stage in the report. Field names are the stable JSON format: add fields, never rename. */
+export interface StageReport extends ScoredStage {
+  readonly stage: string;
+  readonly title: string;
+  readonly wall_ms: number;
+}
+
+/** The whole grade. */
+export interface GradeReport {
+  readonly score: number;
+  readonly max_score: number;
+  readonly impl: string;
+  readonly seeds?: number;
+  readonly wall_ms: number;
+  /** For `--submission`: which files were used, missing, refused or ignored. */
+  readonly submission?: SubmissionIntake;
+  readonly stages: readonly StageReport[];
+}
+
+/** A short label for the workspace folder: `labs`, `reference`, `labs+ref-2aa-2ab`, `submission-alice`. */
+export function workspaceLabel(impl: Implementation, referenceStages: readonly StageDefinition[], submissionDir?: string): string {
+  const base = submissionDir ? `submission-${path.basename(path.resolve(submissionDir)).replace(/[^A-Za-z0-9_.-]/g, '_')}` : impl;
+  return referenceStages.length === 0 ? base : `${base}+ref-${referenceStages.map((stage) => stage.id).join('-')}`;
+}
+
+/** The test files of a stage that exist in the workspace: public ones and, if present, hidden ones. */
+export function stageTestFiles(stage: StageDefinition, workspace: string): string[] {
+  const files = [...stage.tests];
+  const hiddenDir = path.join(workspace, ...stage.hiddenDir.split('/'));
+  if (fs.existsSync(hiddenDir)) {
+    for (const entry of fs.readdirSync(hiddenDir).sort()) {
+      if (entry.endsWith('.test.ts')) files.push(`${stage.hiddenDir}/${entry}`);
+    }
+  }
+  return files;
+}
+
+function zeroStage(stage: StageDefinition, rubric: Rubric, status: 'type-error' | 'kit-error', reason: string, message: string): StageReport {
+  return {
+    stage: stage.id,
+    title: stage.title,
+    status,
+    reason,
+    score: 0,
+    max_score: maxScore(rubric),
+    wall_ms: 0,
+    kitProblems: status === 'kit-error' ? [reason] : [],
+    tests: rubric.entries.map((entry) => ({ name: entry.name, status: 'missing', score: 0, max_score: entry.points, duration_ms: 0, hidden: entry.hidden, message })),
+  };
+}
+
+async function runPool<T>(items: readonly T[], parallelism: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(parallelism, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Grades the selected stages and returns the report (it never throws for a broken submission). */
+export async function grade(options: GradeOptions): Promise<GradeReport> {
+  const started = process.hrtime.bigint();
+  const emit = options.onEvent ?? (() => undefined);
+  const label = workspaceLabel(options.impl, options.referenceStages, options.submissionDir);
+  const workspace = options.workspaceDir ?? path.join(WORK_ROOT, label);
+  const built = buildWorkspaceWithReport(
+    {
+      impl: options.impl,
+      referenceStages: options.referenceStages,
+      ...(options.submissionDir ? { submission: { dir: options.submissionDir, stages: STAGES } } : {}),
+    },
+    workspace,
+  );
+
+  emit({ kind: 'typecheck-start' });
+  const typecheck = await typecheckWorkspace(workspace);
+  emit({ kind: 'typecheck-end', durationMs: typecheck.durationMs, errors: typecheck.diagnostics.length });
+
+  const reports = new Map<string, StageReport>();
+  const runnable: { stage: StageDefinition; rubric: Rubric }[] = [];
+  for (const stage of options.stages) {
+    let rubric: Rubric;
+    try {
+      rubric = loadRubric(KIT_ROOT, stage);
+    } catch (error) {
+      rubric = { stage: stage.id, entries: [] };
+      reports.set(stage.id, zeroStage(stage, rubric, 'kit-error', (error as Error).message, 'Not run.'));
+      continue;
+    }
+    const errors = typecheck.failure ? [] : diagnosticsForStage(stage, typecheck.diagnostics);
+    if (typecheck.failure || errors.length > 0) {
+      const shown = errors.slice(0, 20).map(formatDiagnostic);
+      const more = errors.length > shown.length ? [`… and ${errors.length - shown.length} more`] : [];
+      const reason = typecheck.failure ?? `The code does not type-check (${errors.length} error${errors.length === 1 ? '' : 's'}), so the stage scores 0:\n${[...shown, ...more].join('\n')}`;
+      reports.set(stage.id, zeroStage(stage, rubric, 'type-error', reason, 'Not run: the stage does not type-check.'));
+      continue;
+    }
+    runnable.push({ stage, rubric });
+  }
+
+  const resultsDir = path.join(workspace, '.results');
+  await runPool(runnable, options.parallelism ?? os.cpus().length, async ({ stage, rubric }) => {
+    const testFiles = stageTestFiles(stage, workspace);
+    const total = rubric.entries.length;
+    emit({ kind: 'stage-start', stage: stage.id, tests: total });
+    const result = await runStageProcess({
+      workspace,
+      testFiles,
+      timeLimitSeconds: stage.timeLimitSeconds,
+      memoryLimitMb: stage.memoryLimitMb,
+      resultsFile: path.join(resultsDir, `${stage.id}.jsonl`),
+      env: options.seeds !== undefined ? { TINYKV_SEEDS: String(options.seeds) } : {},
+      onProgress: (finished) => emit({ kind: 'stage-progress', stage: stage.id, finished, tests: total }),
+    });
+    const scored = scoreStage(rubric, result);
+    const report: StageReport = { stage: stage.id, title: stage.title, wall_ms: Math.round(result.wallMs), ...scored };
+    reports.set(stage.id, report);
+    emit({ kind: 'stage-end', stage: stage.id, report });
+  });
+
+  const stages = options.stages.map((stage) => reports.get(stage.id)!);
+  if (options.submissionDir && !options.keepWorkspace) fs.rmSync(workspace, { recursive: true, force: true });
+  return {
+    score: stages.reduce((sum, stage) => sum + stage.score, 0),
+    max_score: stages.reduce((sum, stage) => sum + stage.max_score, 0),
+    impl: label,
+    ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
+    wall_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+    ...(built.submission ? { submission: built.submission } : {}),
+    stages,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Turning what a stage process reported into points through the rubric.
+ *
+ * Rules: a passing test earns its rubric points; a failing, skipped or missing test earns
+ * none; a test that ran but is not in the rubric, or a rubric entry that names no test of a
+ * stage that ran to completion, is a problem of the kit and is reported as such.
+ *
+ * @module
+ */
+import type { Rubric } from './rubric';
+import type { ProcessEnding, ReportedTest, StageProcessResult } from './stage-process';
+
+/** A test's result in the report. */
+export type TestStatus = 'passed' | 'failed' | 'missing';
+
+/** One test line of the report (JSON field names are part of the stable report format). */
+export interface TestReport {
+  readonly name: string;
+  readonly status: TestStatus;
+  readonly score: number;
+  readonly max_score: number;
+  readonly duration_ms: number;
+  readonly hidden: boolean;
+  readonly seed?: number;
+  readonly message?: string;
+}
+
+/** How a stage ended, as the report states it. */
+export type StageStatus = 'passed' | 'failed' | 'timeout' | 'crashed' | 'out-of-memory' | 'type-error' | 'kit-error';
+
+/** A stage's scored result. */
+export interface ScoredStage {
+  readonly status: StageStatus;
+  readonly reason?: string;
+  readonly score: number;
+  readonly max_score: number;
+  readonly tests: readonly TestReport[];
+  /** Problems of the kit itself (rubric and tests out of step); empty for a healthy kit. */
+  readonly kitProblems: readonly string[];
+}
+
+const MESSAGE_LIMIT = 2000;
+
+function cutMessage(message: string): string | undefined {
+  const trimmed = message.trim();
+  if (trimmed === '') return undefined;
+  return trimmed.length > MESSAGE_LIMIT ? `${trimmed.slice(0, MESSAGE_LIMIT)} …` : trimmed;
+}
+
+/** The seed a failing seeded test names (see labs/common/testkit/seeds.ts). */
+export function failedSeed(message: string): number | undefined {
+  const match = /Failed under seed (\d+)/.exec(message);
+  return match ? Number(match[1]) : undefined;
+}
+
+function endingReason(ending: ProcessEnding, stderrTail: string): string | undefined {
+  switch (ending.kind) {
+    case 'completed':
+      return undefined;
+    case 'timeout':
+      return `The stage's tests were stopped at the ${ending.limitSeconds} s time limit (an infinite loop or a hang?); tests that finished before that are scored.`;
+    case 'out-of-memory':
+      return `The stage's test process ran out of memory (limit ${ending.limitMb} MB); tests that finished before that are scored.`;
+    case 'exited-early': {
+      const how = ending.signal ? `was killed by ${ending.signal}` : `exited with code ${ending.exitCode}`;
+      const exitCall = /process\.exit called with "?(\S+?)"?/.exec(stderrTail);
+      const detail = exitCall ? ` (the code under test called process.exit(${exitCall[1]}))` : '';
+      return `The stage's test process ${how} before finishing${detail}; tests that finished before that are scored.`;
+    }
+  }
+}
+
+function statusOf(ending: ProcessEnding, allPassed: boolean): StageStatus {
+  switch (ending.kind) {
+    case 'completed':
+      return allPassed ? 'passed' : 'failed';
+    case 'timeout':
+      return 'timeout';
+    case 'out-of-memory':
+      return 'out-of-memory';
+    case 'exited-early':
+      return 'crashed';
+  }
+}
+
+/** Scores one stage's process result against its rubric. */
+export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredStage {
+  const reported = new Map<string, ReportedTest>();
+  for (const test of result.tests) reported.set(test.name, test);
+  const kitProblems: string[] = [];
+  const completed = result.ending.kind === 'completed';
+  const tests: TestReport[] = rubric.entries.map((entry) => {
+    const run = reported.get(entry.name);
+    if (!run) {
+      const fileError = result.fileErrors[0]?.error;
+      if (completed && !fileError) kitProblems.push(`The rubric names "${entry.name}" but no such test ran.`);
+      const why = fileError ? `Its test file failed to run: ${fileError}` : 'This test did not run (the stage process stopped before it, or it does not exist).';
+      return { name: entry.name, status: 'missing', score: 0, max_score: entry.points, duration_ms: 0, hidden: entry.hidden, message: cutMessage(why) };
+    }
+    const passed = run.status === 'passed';
+    const message = passed ? undefined : cutMessage(run.message || `The test was ${run.status}.`);
+    const seed = passed ? undefined : failedSeed(run.message);
+    return {
+      name: entry.name,
+      status: passed ? 'passed' : 'failed',
+      score: passed ? entry.points : 0,
+      max_score: entry.points,
+      duration_ms: Math.round(run.durationMs),
+      hidden: entry.hidden,
+      ...(seed !== undefined ? { seed } : {}),
+      ...(message !== undefined ? { message } : {}),
+    };
+  });
+  const named = new Set(rubric.entries.map((entry) => entry.name));
+  for (const test of result.tests) {
+    if (!named.has(test.name)) kitProblems.push(`The test "${test.name}" (${test.file}) is not in the rubric, so it earns nothing.`);
+  }
+  const score = tests.reduce((sum, test) => sum + test.score, 0);
+  const max = tests.reduce((sum, test) => sum + test.max_score, 0);
+  const allPassed = tests.every((test) => test.status === 'passed');
+  let reason = endingReason(result.ending, result.stderrTail);
+  if (!reason && result.fileErrors.length > 0) {
+    reason = `A test file failed to load: ${result.fileErrors[0].file}: ${result.fileErrors[0].error.split('\n')[0]}`;
+  }
+  return { status: statusOf(result.ending, allPassed), ...(reason ? { reason } : {}), score, max_score: max, tests, kitProblems };
+}

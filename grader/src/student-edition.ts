@@ -1,0 +1,87 @@
+/**
+ * `tinykv export-student DIR`: writes the student edition — the kit without the solutions,
+ * the hidden tests and rubrics, the bug catalog and the instructor notes. README and Makefile
+ * work there unchanged; README's instructor section is cut out.
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KIT_ROOT } from './repo-paths';
+
+/**
+ * Paths (files or folders, repository-relative) that never leave the instructor edition.
+ * The kit self-tests listed here need reference/ or assume the untouched stubs, so they belong
+ * to the instructor's suite only.
+ */
+export const INSTRUCTOR_ONLY: readonly string[] = [
+  'reference',
+  'grader/hidden',
+  'grader/mutants',
+  'docs/instructors.md',
+  'grader/test/kit-promises.test.ts',
+  'grader/test/stub-api.test.ts',
+  'grader/test/student-edition.test.ts',
+  'grader/test/submission.test.ts',
+];
+
+/** Never copied: installed or generated, not source. */
+const GENERATED = new Set(['node_modules', '.git', '.tinykv', 'docs-site']);
+
+/** Marks in README.md around text for instructors only; export removes them and what they enclose. */
+export const INSTRUCTOR_BLOCK = /<!-- instructors-only:start -->[\s\S]*?<!-- instructors-only:end -->\n?/g;
+
+function isExcluded(relative: string): boolean {
+  const parts = relative.split('/');
+  if (GENERATED.has(parts[0])) return true;
+  return INSTRUCTOR_ONLY.some((excluded) => relative === excluded || relative.startsWith(`${excluded}/`));
+}
+
+function copyFiltered(relative: string, target: string): number {
+  let copied = 0;
+  for (const entry of fs.readdirSync(path.join(KIT_ROOT, relative), { withFileTypes: true })) {
+    const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    if (isExcluded(child)) continue;
+    const destination = path.join(target, ...child.split('/'));
+    if (entry.isDirectory()) {
+      fs.mkdirSync(destination, { recursive: true });
+      copied += copyFiltered(child, target);
+    } else if (entry.isFile()) {
+      fs.copyFileSync(path.join(KIT_ROOT, child), destination);
+      fs.chmodSync(destination, fs.statSync(path.join(KIT_ROOT, child)).mode);
+      copied++;
+    }
+  }
+  return copied;
+}
+
+/**
+ * Writes the student edition into `dir`, which must not exist or be empty. The edition is
+ * assembled next to it and renamed into place, so a failure never leaves half an edition.
+ *
+ * @returns how many files were written.
+ * @throws Error when `dir` exists and is not empty.
+ */
+export function exportStudentEdition(dir: string): number {
+  const target = path.resolve(dir);
+  if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
+    throw new Error(`${dir} already exists and is not empty; choose a new folder for the student edition.`);
+  }
+  if (target === KIT_ROOT || target.startsWith(`${KIT_ROOT}${path.sep}`)) {
+    throw new Error(`${dir} is inside the kit; export the student edition to a folder outside it.`);
+  }
+  const staging = `${target}.partial-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    const copied = copyFiltered('', staging);
+    const readme = path.join(staging, 'README.md');
+    fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(INSTRUCTOR_BLOCK, ''));
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(staging, target);
+    return copied;
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+// Goal: results map to points exactly as the rubric says, and nothing earns more than it earned.
+// Method: feed scoreStage hand-made process results.
+import type { Rubric } from '../src/rubric';
+import { failedSeed, scoreStage } from '../src/score-stage';
+import type { StageProcessResult } from '../src/stage-process';
+
+const rubric: Rubric = {
+  stage: '9',
+  entries: [
+    { name: 'a', points: 1, hidden: false },
+    { name: 'b', points: 2, hidden: false },
+    { name: 'c', points: 3, hidden: true },
+  ],
+};
+
+function result(partial: Partial<StageProcessResult>): StageProcessResult {
+  return { tests: [], fileErrors: [], ending: { kind: 'completed' }, wallMs: 10, stderrTail: '', ...partial };
+}
+
+const test_ = (name: string, status: string, message = '') => ({ file: 'x.test.ts', name, status, durationMs: 3, message });
+
+test('passing tests earn their rubric points and failing ones earn none', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed'), test_('b', 'failed', 'Expected: 1'), test_('c', 'passed')] }));
+  expect(scored.score).toBe(4);
+  expect(scored.max_score).toBe(6);
+  expect(scored.status).toBe('failed');
+  expect(scored.tests.map((t) => [t.name, t.status, t.score])).toEqual([['a', 'passed', 1], ['b', 'failed', 0], ['c', 'passed', 3]]);
+  expect(scored.tests[1].message).toBe('Expected: 1');
+  expect(scored.tests[2].hidden).toBe(true);
+  expect(scored.kitProblems).toEqual([]);
+});
+
+test('a stage where every rubric test passes is passed with full marks', () => {
+  const scored = scoreStage(rubric, result({ tests: ['a', 'b', 'c'].map((name) => test_(name, 'passed')) }));
+  expect(scored).toMatchObject({ status: 'passed', score: 6, max_score: 6 });
+});
+
+test('a test missing from the results counts as failed; in a completed run that is a kit problem', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed'), test_('b', 'passed')] }));
+  expect(scored.score).toBe(3);
+  expect(scored.tests[2]).toMatchObject({ name: 'c', status: 'missing', score: 0 });
+  expect(scored.kitProblems).toEqual(['The rubric names "c" but no such test ran.']);
+});
+
+test('a test that ran but is not in the rubric earns nothing and is a kit problem', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed'), test_('zzz', 'passed')] }));
+  expect(scored.score).toBe(1);
+  expect(scored.kitProblems).toContain('The test "zzz" (x.test.ts) is not in the rubric, so it earns nothing.');
+});
+
+test('a timed-out stage scores what finished and says why', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed')], ending: { kind: 'timeout', limitSeconds: 30 } }));
+  expect(scored).toMatchObject({ status: 'timeout', score: 1 });
+  expect(scored.reason).toContain('30 s time limit');
+  expect(scored.kitProblems).toEqual([]); // missing tests after a timeout are not the kit's fault
+});
+
+test('an early exit names process.exit when jest saw one', () => {
+  const scored = scoreStage(rubric, result({ ending: { kind: 'exited-early', exitCode: 0, signal: null }, stderrTail: 'process.exit called with "0"' }));
+  expect(scored.status).toBe('crashed');
+  expect(scored.reason).toContain('process.exit(0)');
+});
+
+test('skipped and todo tests earn nothing', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'pending'), test_('b', 'todo'), test_('c', 'passed')] }));
+  expect(scored.score).toBe(3);
+  expect(scored.tests[0].status).toBe('failed');
+});
+
+test('a seeded failure reports its seed', () => {
+  expect(failedSeed('SeedFailure: Failed under seed 17.\nReplay it with: ...')).toBe(17);
+  expect(failedSeed('plain failure')).toBeUndefined();
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'failed', 'Failed under seed 4.\nReplay...')] }));
+  expect(scored.tests[0].seed).toBe(4);
+});

@@ -1,0 +1,14 @@
+// Jest configuration shared by the kit's self-tests and by every graded workspace.
+// ts-jest only transpiles (isolatedModules): type errors are caught by `tsc --noEmit`,
+// which the grader runs once per workspace, so each jest process starts fast.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/labs', '<rootDir>/grader'],
+  testMatch: ['**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/grader/test/fixtures/'],
+};
