@@ -11,4 +11,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   testPathIgnorePatterns: ['/node_modules/', '/grader/test/fixtures/'],
+  // Fails any test whose code replaced expect or its matchers (see the file).
+  setupFilesAfterEnv: ['<rootDir>/labs/common/testkit/framework-canary.ts'],
 };

@@ -63,6 +63,7 @@ interface GradeCliOptions {
   keepWorkspace: boolean;
   failUnder?: number;
   parallel?: number;
+  timeLimit?: number;
 }
 
 function isFolder(dir: string): boolean {
@@ -111,6 +112,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--keep-workspace', "keep a submission's workspace under .tinykv/work after grading", false)
     .option('--fail-under <percent>', 'exit 1 when the total is below this percentage', percentage)
     .option('--parallel <n>', 'stage processes to run at once (default: the core count)', positiveInteger('--parallel'))
+    .option('--time-limit <seconds>', "cap every stage's time limit (the registry's limits apply otherwise)", positiveInteger('--time-limit'))
     .action(async (selectors: string[], options: GradeCliOptions) => {
       const stages = selectStages(selectors);
       const referenceStages = options.reference ? selectStages(options.reference.split(',')) : [];
@@ -124,6 +126,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         parallelism: options.parallel,
         submissionDir: options.submission,
         keepWorkspace: options.keepWorkspace,
+        timeLimitSeconds: options.timeLimit,
         onEvent: createProgressDisplay(),
       });
       // Every report is written before anything can fail on the terminal side, each atomically.

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { loadRubric, maxScore, type Rubric } from './rubric';
 import { KIT_ROOT, WORK_ROOT } from './repo-paths';
 import { scoreStage, type ScoredStage } from './score-stage';
+import { changedFiles, fingerprintTree } from './tree-fingerprint';
 import { runStageProcess } from './stage-process';
 import { STAGES, type StageDefinition } from './stages';
 import type { SubmissionIntake } from './submission';
@@ -32,6 +33,8 @@ export interface GradeOptions {
   readonly workspaceDir?: string;
   /** Keep a submission's workspace after grading (it is removed by default). */
   readonly keepWorkspace?: boolean;
+  /** Caps every stage's time limit (seconds), e.g. to grade many submissions quickly. */
+  readonly timeLimitSeconds?: number;
   /** Called when a stage starts, progresses or ends (for the terminal display). */
   readonly onEvent?: (event: GradeEvent) => void;
 }
@@ -95,6 +98,20 @@ function zeroStage(stage: StageDefinition, rubric: Rubric, status: 'type-error' 
   };
 }
 
+/** The score of a stage whose code changed the workspace's files: 0, with the files named. */
+function treeChanged(rubric: Rubric, changed: readonly string[]): ScoredStage {
+  const shown = changed.slice(0, 10).join(', ') + (changed.length > 10 ? ` and ${changed.length - 10} more` : '');
+  const reason = `The code under test added, changed or deleted files of the workspace (${shown}), so no result of this stage can be trusted and it scores 0.`;
+  return {
+    status: 'tampered',
+    reason,
+    score: 0,
+    max_score: maxScore(rubric),
+    kitProblems: [],
+    tests: rubric.entries.map((entry) => ({ name: entry.name, status: 'failed', score: 0, max_score: entry.points, duration_ms: 0, hidden: entry.hidden, message: reason })),
+  };
+}
+
 async function runPool<T>(items: readonly T[], parallelism: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(parallelism, items.length)) }, async () => {
@@ -111,12 +128,16 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
   const started = process.hrtime.bigint();
   const emit = options.onEvent ?? (() => undefined);
   const label = workspaceLabel(options.impl, options.referenceStages, options.submissionDir);
-  const workspace = options.workspaceDir ?? path.join(WORK_ROOT, label);
+  const root = options.workspaceDir ?? path.join(WORK_ROOT, label);
+  fs.rmSync(root, { recursive: true, force: true });
+  // One tree is type-checked; each stage then runs in its own copy of it, so whatever one
+  // stage's code does to its files cannot change another stage's tests.
+  const workspace = path.join(root, 'tree');
   const built = buildWorkspaceWithReport(
     {
       impl: options.impl,
       referenceStages: options.referenceStages,
-      ...(options.submissionDir ? { submission: { dir: options.submissionDir, stages: STAGES } } : {}),
+      ...(options.submissionDir ? { submission: { dir: options.submissionDir, stages: STAGES, graded: options.stages } } : {}),
     },
     workspace,
   );
@@ -147,28 +168,31 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
     runnable.push({ stage, rubric });
   }
 
-  const resultsDir = path.join(workspace, '.results');
   await runPool(runnable, options.parallelism ?? os.cpus().length, async ({ stage, rubric }) => {
-    const testFiles = stageTestFiles(stage, workspace);
+    const stageWorkspace = path.join(root, `stage-${stage.id}`);
+    fs.cpSync(workspace, stageWorkspace, { recursive: true, verbatimSymlinks: true });
+    const testFiles = stageTestFiles(stage, stageWorkspace);
     const total = rubric.entries.length;
     emit({ kind: 'stage-start', stage: stage.id, tests: total });
+    const before = fingerprintTree(stageWorkspace);
     const result = await runStageProcess({
-      workspace,
+      workspace: stageWorkspace,
       testFiles,
-      timeLimitSeconds: stage.timeLimitSeconds,
+      timeLimitSeconds: Math.min(stage.timeLimitSeconds, options.timeLimitSeconds ?? Number.POSITIVE_INFINITY),
       memoryLimitMb: stage.memoryLimitMb,
-      resultsFile: path.join(resultsDir, `${stage.id}.jsonl`),
+      resultsFile: path.join(stageWorkspace, '.results', `${stage.id}.jsonl`),
       env: options.seeds !== undefined ? { TINYKV_SEEDS: String(options.seeds) } : {},
       onProgress: (finished) => emit({ kind: 'stage-progress', stage: stage.id, finished, tests: total }),
     });
-    const scored = scoreStage(rubric, result);
+    const changed = changedFiles(before, fingerprintTree(stageWorkspace));
+    const scored = changed.length > 0 ? treeChanged(rubric, changed) : scoreStage(rubric, result);
     const report: StageReport = { stage: stage.id, title: stage.title, wall_ms: Math.round(result.wallMs), ...scored };
     reports.set(stage.id, report);
     emit({ kind: 'stage-end', stage: stage.id, report });
   });
 
   const stages = options.stages.map((stage) => reports.get(stage.id)!);
-  if (options.submissionDir && !options.keepWorkspace) fs.rmSync(workspace, { recursive: true, force: true });
+  if (options.submissionDir && !options.keepWorkspace) fs.rmSync(root, { recursive: true, force: true });
   return {
     score: stages.reduce((sum, stage) => sum + stage.score, 0),
     max_score: stages.reduce((sum, stage) => sum + stage.max_score, 0),

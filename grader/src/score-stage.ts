@@ -10,6 +10,9 @@
 import type { Rubric } from './rubric';
 import type { ProcessEnding, ReportedTest, StageProcessResult } from './stage-process';
 
+/** The mark the framework canary puts in its failures (labs/common/testkit/framework-canary.ts). */
+export const TAMPER_MARK = 'TINYKV-TAMPER';
+
 /** A test's result in the report. */
 export type TestStatus = 'passed' | 'failed' | 'missing';
 
@@ -26,7 +29,7 @@ export interface TestReport {
 }
 
 /** How a stage ended, as the report states it. */
-export type StageStatus = 'passed' | 'failed' | 'timeout' | 'crashed' | 'out-of-memory' | 'type-error' | 'kit-error';
+export type StageStatus = 'passed' | 'failed' | 'timeout' | 'crashed' | 'out-of-memory' | 'type-error' | 'tampered' | 'kit-error';
 
 /** A stage's scored result. */
 export interface ScoredStage {
@@ -85,14 +88,19 @@ function statusOf(ending: ProcessEnding, allPassed: boolean): StageStatus {
 
 /** Scores one stage's process result against its rubric. */
 export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredStage {
+  // A file whose end-of-file framework check tripped cannot vouch for any of its tests.
+  const tampered = new Map(result.fileErrors.filter((error) => error.error.includes(TAMPER_MARK)).map((error) => [error.file, error.error]));
   const reported = new Map<string, ReportedTest>();
-  for (const test of result.tests) reported.set(test.name, test);
+  for (const test of result.tests) {
+    const tamper = tampered.get(test.file);
+    reported.set(test.name, tamper !== undefined ? { ...test, status: 'failed', message: tamper } : test);
+  }
   const kitProblems: string[] = [];
   const completed = result.ending.kind === 'completed';
   const tests: TestReport[] = rubric.entries.map((entry) => {
     const run = reported.get(entry.name);
     if (!run) {
-      const fileError = result.fileErrors[0]?.error;
+      const fileError = result.fileErrors.find((error) => !error.error.includes(TAMPER_MARK))?.error;
       if (completed && !fileError) kitProblems.push(`The rubric names "${entry.name}" but no such test ran.`);
       const why = fileError ? `Its test file failed to run: ${fileError}` : 'This test did not run (the stage process stopped before it, or it does not exist).';
       return { name: entry.name, status: 'missing', score: 0, max_score: entry.points, duration_ms: 0, hidden: entry.hidden, message: cutMessage(why) };
@@ -118,9 +126,14 @@ export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredSt
   const score = tests.reduce((sum, test) => sum + test.score, 0);
   const max = tests.reduce((sum, test) => sum + test.max_score, 0);
   const allPassed = tests.every((test) => test.status === 'passed');
-  let reason = endingReason(result.ending, result.stderrTail);
-  if (!reason && result.fileErrors.length > 0) {
-    reason = `A test file failed to load: ${result.fileErrors[0].file}: ${result.fileErrors[0].error.split('\n')[0]}`;
-  }
+  const reasons: string[] = [];
+  const ending = endingReason(result.ending, result.stderrTail);
+  if (ending) reasons.push(ending);
+  const firstTamper = [...tampered.values()][0] ?? result.tests.find((test) => test.message.includes(TAMPER_MARK))?.message;
+  if (firstTamper) reasons.push(`The code under test changed the test framework; the tests affected score 0. ${firstTamper.split('\n')[0]}`);
+  const loadError = result.fileErrors.find((error) => !error.error.includes(TAMPER_MARK));
+  if (!ending && loadError) reasons.push(`A test file failed to load: ${loadError.file}: ${loadError.error.split('\n')[0]}`);
+  if (result.forgedLines > 0) reasons.push(`Ignored ${result.forgedLines} result line(s) not written by the grader (the code under test wrote into the results file).`);
+  const reason = reasons.length > 0 ? reasons.join('\n') : undefined;
   return { status: statusOf(result.ending, allPassed), ...(reason ? { reason } : {}), score, max_score: max, tests, kitProblems };
 }

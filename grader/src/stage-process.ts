@@ -5,6 +5,7 @@
  * @module
  */
 import execa from 'execa';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JEST_BIN, RESULTS_REPORTER } from './repo-paths';
@@ -35,6 +36,8 @@ export interface StageProcessResult {
   readonly wallMs: number;
   /** The last part of the process's stderr, for crash reasons. */
   readonly stderrTail: string;
+  /** Result lines the reporter did not sign: the code under test wrote them, and they are ignored. */
+  readonly forgedLines: number;
 }
 
 /** What to run. */
@@ -55,20 +58,48 @@ export interface StageProcessOptions {
 
 const STDERR_TAIL_BYTES = 16 * 1024;
 
-/** Parses the reporter's JSON lines; a torn last line (killed mid-write) is ignored. */
-export function readResultsFile(file: string): { tests: ReportedTest[]; fileErrors: { file: string; error: string }[]; done: boolean } {
+/** What the results file holds, after checking every line's signature. */
+export interface ResultsFileContent {
+  tests: ReportedTest[];
+  fileErrors: { file: string; error: string }[];
+  done: boolean;
+  /** Lines that were not signed by the reporter, or out of sequence: written by the code under test. */
+  forgedLines: number;
+}
+
+function signature(key: string, body: string): string {
+  return crypto.createHmac('sha256', key).update(body).digest('hex');
+}
+
+/**
+ * Parses the reporter's signed JSON lines (`<json>\t<hmac>`). A torn last line (killed
+ * mid-write) is ignored; a line with a wrong signature or sequence number is counted as forged.
+ */
+export function readResultsFile(file: string, key: string): ResultsFileContent {
   const tests: ReportedTest[] = [];
   const fileErrors: { file: string; error: string }[] = [];
   let done = false;
+  let forgedLines = 0;
+  let expectedSequence = 0;
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  const lines = text.split('\n');
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const tab = line.lastIndexOf('\t');
+    const body = tab < 0 ? line : line.slice(0, tab);
+    const mac = tab < 0 ? '' : line.slice(tab + 1);
     let record: Record<string, unknown>;
     try {
-      record = JSON.parse(line) as Record<string, unknown>;
+      record = JSON.parse(body) as Record<string, unknown>;
     } catch {
-      continue;
+      if (index < lines.length - 1 && lines.slice(index + 1).some((rest) => rest.trim() !== '')) forgedLines++;
+      return;
     }
+    if (mac !== signature(key, body) || record.seq !== expectedSequence) {
+      forgedLines++;
+      return;
+    }
+    expectedSequence++;
     if (record.type === 'test') {
       tests.push({
         file: String(record.file),
@@ -82,15 +113,15 @@ export function readResultsFile(file: string): { tests: ReportedTest[]; fileErro
     } else if (record.type === 'done') {
       done = true;
     }
-  }
-  return { tests, fileErrors, done };
+  });
+  return { tests, fileErrors, done, forgedLines };
 }
 
 function countLines(file: string): number {
   try {
     const text = fs.readFileSync(file, 'utf8');
     let count = 0;
-    for (const line of text.split('\n')) if (line.startsWith('{"type":"test"')) count++;
+    for (const line of text.split('\n')) if (line.startsWith('{"type":"test"')) count++; // progress only: unverified is fine
     return count;
   } catch {
     return 0;
@@ -115,11 +146,13 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
     ...options.testFiles.map((file) => path.join(options.workspace, file)),
   ];
   const started = process.hrtime.bigint();
+  // The reporter signs its lines with this key, read from stdin before any test code runs.
+  const key = crypto.randomBytes(32).toString('hex');
   const child = execa(process.execPath, args, {
     cwd: options.workspace,
     reject: false,
     buffer: false,
-    stdin: 'ignore',
+    input: key,
     stdout: 'ignore',
     stderr: 'pipe',
     timeout: options.timeLimitSeconds * 1000,
@@ -136,11 +169,11 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
   const outcome = await child;
   if (progress) clearInterval(progress);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const { tests, fileErrors, done } = readResultsFile(options.resultsFile);
+  const { tests, fileErrors, done, forgedLines } = readResultsFile(options.resultsFile, key);
   let ending: ProcessEnding;
   if (outcome.timedOut) ending = { kind: 'timeout', limitSeconds: options.timeLimitSeconds };
   else if (/heap out of memory|Allocation failed/i.test(stderrTail)) ending = { kind: 'out-of-memory', limitMb: options.memoryLimitMb };
   else if (done) ending = { kind: 'completed' };
   else ending = { kind: 'exited-early', exitCode: outcome.exitCode ?? null, signal: outcome.signal ?? null };
-  return { tests, fileErrors, ending, wallMs, stderrTail };
+  return { tests, fileErrors, ending, wallMs, stderrTail, forgedLines };
 }

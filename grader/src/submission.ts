@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withPrerequisites } from './stage-selection';
 import type { StageDefinition } from './stages';
 
 /** Largest editable file accepted from a submission. */
@@ -84,19 +85,23 @@ function listFiles(root: string, limit: number): string[] {
  * Copies the usable editable files of `submissionDir` into the workspace's labs/ and reports
  * what happened to every file.
  *
+ * @param stages - every stage: all their editable files are taken when present.
+ * @param graded - the stages being graded: only their files (and their prerequisites') are reported missing.
  * @throws Error when `submissionDir` is not a readable folder.
  */
-export function takeSubmission(submissionDir: string, workspace: string, stages: readonly StageDefinition[]): SubmissionIntake {
+export function takeSubmission(submissionDir: string, workspace: string, stages: readonly StageDefinition[], graded: readonly StageDefinition[] = stages): SubmissionIntake {
   const dir = path.resolve(submissionDir);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`The submission ${submissionDir} is not a folder.`);
   const manifest = editableManifest(stages);
+  // Every editable file is taken (later stages run on earlier ones), but only the graded stages' are worth reporting missing.
+  const gradedFiles = new Set(editableManifest(graded.flatMap((stage) => withPrerequisites(stage))));
   const used: string[] = [];
   const missing: string[] = [];
   const rejected: { file: string; reason: string }[] = [];
   for (const file of manifest) {
     const source = path.join(dir, ...file.split('/'));
     if (!fs.existsSync(source) && !isDanglingLink(source)) {
-      missing.push(file);
+      if (gradedFiles.has(file)) missing.push(file);
       continue;
     }
     const reason = refusal(source);

@@ -30,7 +30,7 @@ export interface WorkspacePlan {
    * A student's submission folder: its editable files replace the stubs (see submission.ts).
    * Applied before `referenceStages`, so `--reference 2a` still wins for those stages.
    */
-  readonly submission?: { readonly dir: string; readonly stages: readonly StageDefinition[] };
+  readonly submission?: { readonly dir: string; readonly stages: readonly StageDefinition[]; readonly graded?: readonly StageDefinition[] };
 }
 
 /** Files copied into every workspace next to labs/. */
@@ -72,7 +72,7 @@ export function buildWorkspaceWithReport(plan: WorkspacePlan, dir: string): Buil
     }
     copyTree(kitPath('reference'), path.join(dir, 'labs'));
   }
-  const submission = plan.submission ? takeSubmission(plan.submission.dir, dir, plan.submission.stages) : undefined;
+  const submission = plan.submission ? takeSubmission(plan.submission.dir, dir, plan.submission.stages, plan.submission.graded) : undefined;
   for (const stage of plan.referenceStages) {
     for (const file of stage.editable) {
       const twin = kitPath(referenceTwin(file));

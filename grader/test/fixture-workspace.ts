@@ -15,6 +15,9 @@ export function fixtureWorkspace(fixtures: readonly string[]): string {
   fs.mkdirSync(path.join(dir, 'grader'), { recursive: true });
   for (const fixture of fixtures) fs.copyFileSync(kitPath(`grader/test/fixtures/${fixture}`), path.join(testDir, fixture));
   for (const file of ['jest.config.js', 'tsconfig.jest.json']) fs.copyFileSync(kitPath(file), path.join(dir, file));
+  const canary = 'labs/common/testkit/framework-canary.ts';
+  fs.mkdirSync(path.join(dir, path.dirname(canary)), { recursive: true });
+  fs.copyFileSync(kitPath(canary), path.join(dir, canary));
   fs.symlinkSync(kitPath('node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
 }

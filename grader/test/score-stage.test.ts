@@ -14,7 +14,7 @@ const rubric: Rubric = {
 };
 
 function result(partial: Partial<StageProcessResult>): StageProcessResult {
-  return { tests: [], fileErrors: [], ending: { kind: 'completed' }, wallMs: 10, stderrTail: '', ...partial };
+  return { tests: [], fileErrors: [], ending: { kind: 'completed' }, wallMs: 10, stderrTail: '', forgedLines: 0, ...partial };
 }
 
 const test_ = (name: string, status: string, message = '') => ({ file: 'x.test.ts', name, status, durationMs: 3, message });
@@ -72,4 +72,20 @@ test('a seeded failure reports its seed', () => {
   expect(failedSeed('plain failure')).toBeUndefined();
   const scored = scoreStage(rubric, result({ tests: [test_('a', 'failed', 'Failed under seed 4.\nReplay...')] }));
   expect(scored.tests[0].seed).toBe(4);
+});
+
+test('a file whose framework check tripped at its end fails every test of that file', () => {
+  const scored = scoreStage(rubric, result({
+    tests: [{ ...test_('a', 'passed'), file: 'x.test.ts' }, { ...test_('b', 'passed'), file: 'y.test.ts' }],
+    fileErrors: [{ file: 'x.test.ts', error: 'Error: TINYKV-TAMPER: the code under test changed the test framework (matcher check 1 accepted a wrong value)' }],
+  }));
+  expect(scored.tests.map((t) => [t.name, t.status])).toEqual([['a', 'failed'], ['b', 'passed'], ['c', 'missing']]);
+  expect(scored.tests[0].message).toContain('TINYKV-TAMPER');
+  expect(scored.reason).toContain('changed the test framework');
+});
+
+test('forged result lines are ignored and named in the reason', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed')], forgedLines: 3 }));
+  expect(scored.score).toBe(1);
+  expect(scored.reason).toContain('3 result line(s) not written by the grader');
 });

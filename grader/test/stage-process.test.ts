@@ -74,3 +74,26 @@ test('a never-settling promise fails its own test by timeout and the rest still 
   expect(result.ending).toEqual({ kind: 'completed' });
   expect(statuses(result)).toEqual({ '[9] waits forever': 'failed', '[9] runs after the stuck one': 'passed' });
 });
+
+test('a test that replaces expect fails, and so does every later test of its file', async () => {
+  const result = await run('patches-expect.test.ts');
+  expect(result.ending).toEqual({ kind: 'completed' });
+  expect(statuses(result)).toEqual({
+    '[9] honest test before the patch': 'passed',
+    '[9] patches the global expect': 'failed',
+    '[9] runs with the fake expect': 'failed',
+  });
+  expect(result.tests[1].message).toContain('TINYKV-TAMPER');
+});
+
+test('a test that overrides a matcher through expect.extend fails', async () => {
+  const result = await run('extends-matchers.test.ts');
+  expect(statuses(result)).toEqual({ '[9] overrides toEqual': 'failed' });
+  expect(result.tests[0].message).toContain('the matcher toEqual was replaced');
+});
+
+test('result lines the code under test writes itself are not believed', async () => {
+  const result = await run('forges-results.test.ts');
+  expect(result.forgedLines).toBe(2);
+  expect(statuses(result)).toEqual({ '[9] forges results': 'passed', '[9] honest after the forgery': 'passed' });
+});

@@ -16,7 +16,7 @@
  * a cycle. Waiters are served first come, first served.
  *
  * The validation hook: {@link Latches.assertLatched} throws when a key is written without
- * its latch held; {@link LatchCheckingStorage} (used by the tests) calls it on every storage
+ * its latch held; `LatchCheckingStorage` (used by the tests) calls it on every storage
  * write, so a command that forgets a latch fails the test that runs it.
  *
  * @module

@@ -2,7 +2,7 @@
  * Stages 4B and 4C: the transactional commands of the server — YOU write this file.
  *
  * Each command takes a reader (`await this.storage.reader(ctx)`, closed in a `finally`),
- * builds an {@link MvccTxn} at the request's timestamp, checks, buffers its writes, and writes
+ * builds an `MvccTxn` at the request's timestamp, checks, buffers its writes, and writes
  * them with ONE `this.storage.write(ctx, txn.writes())`. A command that writes must hold the
  * latches of the keys it writes from before its first read until after its write:
  * ```ts

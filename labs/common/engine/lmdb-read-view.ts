@@ -1,5 +1,5 @@
 /**
- * The read view and iterator of {@link LmdbEngine}: everything reads one LMDB read
+ * The read view and iterator of `LmdbEngine`: everything reads one LMDB read
  * transaction, which is what makes the view a snapshot across column families.
  *
  * lmdb-js's `getRange({ snapshot: true })` alone would not do: it is lazy, and only pins a
@@ -14,7 +14,7 @@ import { assertColumnFamily, assertKey, closedError, invalidIteratorError } from
 import { lmdbEndOfColumnFamily, lmdbKey } from './lmdb-engine';
 import type { LmdbStore } from './lmdb-engine';
 
-/** A snapshot of an {@link LmdbEngine}, holding one read transaction until closed. */
+/** A snapshot of an `LmdbEngine`, holding one read transaction until closed. */
 export class LmdbReadView implements ReadView {
   private transaction: Transaction | undefined;
 

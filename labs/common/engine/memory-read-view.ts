@@ -1,5 +1,5 @@
 /**
- * The read view and iterator of {@link MemoryEngine}: they read frozen tree clones.
+ * The read view and iterator of `MemoryEngine`: they read frozen tree clones.
  *
  * @module
  */
@@ -8,7 +8,7 @@ import { assertColumnFamily, assertKey, closedError, invalidIteratorError } from
 import type { MemoryTree } from './memory-engine';
 
 /**
- * A snapshot of a {@link MemoryEngine}: one tree clone per column family. Nobody writes to
+ * A snapshot of a `MemoryEngine`: one tree clone per column family. Nobody writes to
  * these clones (the engine copies any node it shares with them before changing it), so
  * reads and iterators never see later writes.
  */

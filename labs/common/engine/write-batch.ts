@@ -1,5 +1,5 @@
 /**
- * The write batch: a list of mutations an {@link Engine} applies atomically.
+ * The write batch: a list of mutations an `Engine` applies atomically.
  *
  * A batch checks what it can at call time (column family, buffer types) so that a mistake
  * shows up at the line that made it rather than later inside `Engine.write`. Limits that

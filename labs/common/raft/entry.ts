@@ -8,7 +8,7 @@
 export const EntryType = {
   /** A command for the state machine (or, with empty data, a new leader's no-op). */
   EntryNormal: 'EntryNormal',
-  /** A serialised {@link ConfChange} (stage 3A). */
+  /** A serialised `ConfChange` (stage 3A). */
   EntryConfChange: 'EntryConfChange',
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * Seeded random numbers for lab and harness code.
  *
- * Lab code never calls `Math.random`: it is handed an {@link Rng} (by a test, the simulator
+ * Lab code never uses the global random source: it is handed an {@link Rng} (by a test, the simulator
  * or a `Config`), so the same seed always gives the same run. An `Rng` can be split into
  * independent child generators by label, so that adding a new consumer (one more client, one
  * more store) does not shift the numbers every other consumer draws.

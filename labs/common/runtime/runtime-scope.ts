@@ -60,12 +60,12 @@ export class RuntimeScope implements Runtime {
     return this.handles.size;
   }
 
-  /** {@inheritDoc Runtime.now} */
+  /** The parent's time in milliseconds. */
   now(): number {
     return this.parent.now();
   }
 
-  /** {@inheritDoc Runtime.setTimer} */
+  /** Sets a timer on the parent that belongs to this scope (see `Runtime.setTimer`); ignored once disposed. */
   setTimer(delayMs: number, callback: () => void, owner = 'timer'): TimerHandle {
     if (this.disposed) return DEAD_HANDLE;
     const handle = this.parent.setTimer(delayMs, () => this.fire(handle, callback), `${this.label}/${owner}`);
@@ -73,7 +73,7 @@ export class RuntimeScope implements Runtime {
     return handle;
   }
 
-  /** {@inheritDoc Runtime.schedule} */
+  /** Schedules a callback on the parent that belongs to this scope (see `Runtime.schedule`); ignored once disposed. */
   schedule(callback: () => void, owner = 'scheduled'): TimerHandle {
     if (this.disposed) return DEAD_HANDLE;
     const handle = this.parent.schedule(() => this.fire(handle, callback), `${this.label}/${owner}`);
@@ -81,13 +81,13 @@ export class RuntimeScope implements Runtime {
     return handle;
   }
 
-  /** {@inheritDoc Runtime.cancel} Only this scope's handles are cancelled; others are ignored. */
+  /** Cancels one of this scope's pending callbacks; handles of other owners are ignored. */
   cancel(handle: TimerHandle): void {
     if (!this.handles.delete(handle)) return;
     this.parent.cancel(handle);
   }
 
-  /** {@inheritDoc Runtime.rng} The label is prefixed with the scope's label. */
+  /** A generator for `label`, prefixed with the scope's label (`store-1#2/raft`), from the parent. */
   rng(label: string): Rng {
     return this.parent.rng(`${this.label}/${label}`);
   }

@@ -3,9 +3,10 @@
  * "run this soon".
  *
  * Code written against {@link Runtime} does not know whether it runs in virtual time (the
- * {@link SimulatedRuntime} of the tests) or on a real clock, so the same store runs under the
- * simulator and for real. Lab code never calls `Date.now`, `setTimeout`, `setImmediate`,
- * `process.nextTick` or `Math.random`: it asks the runtime it was handed.
+ * `SimulatedRuntime` of the tests) or on a real clock, so the same store runs under the
+ * simulator and for real. Lab code never reads the wall clock, never arms Node's real
+ * timers or immediate queues and never uses the global random source: it asks the runtime it
+ * was handed.
  *
  * @module
  */
@@ -56,7 +57,7 @@ export interface Runtime {
   cancel(handle: TimerHandle): void;
   /**
    * Runs `callback` soon: at the current time, after every callback already queued for
-   * now. The deterministic replacement for `setImmediate` / `process.nextTick`.
+   * now. The deterministic replacement for Node's "immediate" and "next tick" queues.
    *
    * @param callback - the work to do.
    * @param owner - a label for reports, as for {@link Runtime.setTimer}.
@@ -80,6 +81,12 @@ export interface Runtime {
  * @param caller - the method name, for the message.
  * @returns `delayMs` unchanged.
  * @throws RangeError when `delayMs` is not a non-negative safe integer.
+ *
+ * @example
+ * ```ts
+ * checkDelayMs(100, 'MyRuntime.setTimer'); // 100
+ * checkDelayMs(-1, 'MyRuntime.setTimer');  // throws RangeError
+ * ```
  */
 export function checkDelayMs(delayMs: number, caller: string): number {
   if (!Number.isSafeInteger(delayMs) || delayMs < 0) {

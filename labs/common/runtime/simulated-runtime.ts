@@ -109,18 +109,22 @@ export class SimulatedRuntime implements Runtime {
     return this.liveEvents.size;
   }
 
-  /** {@inheritDoc Runtime.setTimer} */
+  /**
+   * Queues `callback` at `now() + delayMs` (see `Runtime.setTimer`).
+   *
+   * @throws RangeError when the delay is invalid or the pending-event bound is reached.
+   */
   setTimer(delayMs: number, callback: () => void, owner = 'timer'): TimerHandle {
     checkDelayMs(delayMs, 'SimulatedRuntime.setTimer');
     return this.enqueue(this.nowMs + delayMs, callback, owner);
   }
 
-  /** {@inheritDoc Runtime.schedule} */
+  /** Queues `callback` at the current time, after everything already queued for now (see `Runtime.schedule`). */
   schedule(callback: () => void, owner = 'scheduled'): TimerHandle {
     return this.enqueue(this.nowMs, callback, owner);
   }
 
-  /** {@inheritDoc Runtime.cancel} */
+  /** Cancels a pending callback; unknown, finished or cancelled handles are ignored. */
   cancel(handle: TimerHandle): void {
     this.activity++;
     const event = this.liveEvents.get(handle);
@@ -132,7 +136,7 @@ export class SimulatedRuntime implements Runtime {
     if (this.queue.size > 1024 && this.queue.size > 2 * this.liveEvents.size) this.queue.retain((queued) => !queued.cancelled);
   }
 
-  /** {@inheritDoc Runtime.rng} */
+  /** The root generator split by `label`: same seed and label, same stream (see `Runtime.rng`). */
   rng(label: string): Rng {
     this.activity++;
     return this.rootRng.split(label);
@@ -234,6 +238,29 @@ export class SimulatedRuntime implements Runtime {
     if (settled || outcome.reason === 'done') return value as T;
     if (outcome.reason === 'time-limit') this.nowMs = Math.max(this.nowMs, deadlineMs);
     throw new SimulationStuckError(outcome.reason, this.nowMs, outcome.events, this.pendingReport(), options.description ?? 'the promise');
+  }
+
+  /**
+   * Drives the simulation until `condition` returns true (checked before the first event and
+   * after each event once promise continuations have settled).
+   *
+   * @param condition - a cheap, side-effect-free check, e.g. "some store is leader".
+   * @param options - the virtual time budget (and an optional event budget).
+   * @throws SimulationStuckError when the budget ran out or nothing was left to run first.
+   * @throws SimulationEventError when an event callback threw.
+   *
+   * @example
+   * ```ts
+   * await runtime.runUntilTrue(() => stores.some((store) => store.isLeader()), { maxVirtualMs: 5_000, description: 'a leader' });
+   * ```
+   */
+  async runUntilTrue(condition: () => boolean, options: RunUntilOptions): Promise<void> {
+    checkDelayMs(options.maxVirtualMs, 'SimulatedRuntime.runUntilTrue (maxVirtualMs)');
+    const deadlineMs = this.nowMs + options.maxVirtualMs;
+    const outcome = await this.drive(deadlineMs, options.maxEvents ?? Number.POSITIVE_INFINITY, condition);
+    if (outcome.reason === 'done') return;
+    if (outcome.reason === 'time-limit') this.nowMs = Math.max(this.nowMs, deadlineMs);
+    throw new SimulationStuckError(outcome.reason, this.nowMs, outcome.events, this.pendingReport(), options.description ?? 'the condition');
   }
 
   private async drive(

@@ -22,7 +22,19 @@ export interface PendingReport {
   readonly notes: readonly string[];
 }
 
-/** Formats a pending report as indented lines for an error message. */
+/**
+ * Formats a pending report as indented lines for an error message.
+ *
+ * @param report - what was pending.
+ * @param maxGroups - the most owner groups listed (the rest are counted).
+ * @returns the lines joined by newlines.
+ *
+ * @example
+ * ```ts
+ * console.log(formatPendingReport(runtime.pendingReport()));
+ * //   store-1#1/raft-tick: 1 pending, next due at 1100 ms
+ * ```
+ */
 export function formatPendingReport(report: PendingReport, maxGroups = 20): string {
   const lines: string[] = [];
   if (report.groups.length === 0) lines.push('  no timers or messages pending');
@@ -83,6 +95,14 @@ export class SimulationStuckError extends Error {
 /**
  * Thrown by the simulator when an event callback threw: wraps the error with the owner and
  * the virtual time so the failure can be found in a trace. The original error is `cause`.
+ *
+ * @example
+ * ```ts
+ * await runtime.runFor(1_000).catch((error) => {
+ *   if (error instanceof SimulationEventError) console.log(error.owner, error.virtualTimeMs, error.cause);
+ *   throw error;
+ * });
+ * ```
  */
 export class SimulationEventError extends Error {
   /**

@@ -6,7 +6,7 @@
 import { CrashSignal } from './crash-signal';
 
 /**
- * Shared by every {@link CrashableEngine} of one store incarnation (its `kv` and `raft`
+ * Shared by every `CrashableEngine` of one store incarnation (its `kv` and `raft`
  * engines), so "the Nth write" counts the store's writes across both engines, in the order
  * the store made them. Writes are numbered from 1 at the start of the incarnation; only
  * non-empty batches count (an empty batch changes nothing, so it cannot be lost).

@@ -5,13 +5,23 @@
  */
 
 /**
- * Thrown by a {@link CrashableEngine} at the write chosen as the crash point (that write is
+ * Thrown by a `CrashableEngine` at the write chosen as the crash point (that write is
  * lost), and by every later call on that incarnation's engines. It unwinds the store's stack
  * up to the simulated node, which then treats the store as crashed: its timers are cancelled,
  * its memory is dropped, its engines keep what was written before.
  *
  * Store code must let it through: never swallow errors around engine calls, and if a
  * `catch` must exist there, rethrow when {@link isCrashSignal} says so.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   engines.raft.write(batch);
+ * } catch (error) {
+ *   if (isCrashSignal(error)) throw error; // the store is dead: let the node handle it
+ *   throw new Error(`Persisting the Ready failed: ${String(error)}`);
+ * }
+ * ```
  */
 export class CrashSignal extends Error {
   /**
@@ -34,7 +44,14 @@ export class CrashSignal extends Error {
   }
 }
 
-/** True when `error` is a {@link CrashSignal}: the check store code uses before swallowing an error. */
+/**
+ * True when `error` is a {@link CrashSignal}: the check store code uses before swallowing an error.
+ *
+ * @example
+ * ```ts
+ * if (isCrashSignal(error)) throw error;
+ * ```
+ */
 export function isCrashSignal(error: unknown): error is CrashSignal {
   return error instanceof CrashSignal;
 }

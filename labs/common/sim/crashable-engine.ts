@@ -20,14 +20,14 @@ export interface CrashableEngineOptions {
  * Wraps a durable {@link Engine} for one incarnation of a store.
  *
  * - Writes go through to the inner engine and are counted by the {@link CrashPlan}; the
- *   armed write is not applied and throws {@link CrashSignal}: the store dies where it stands.
+ *   armed write is not applied and throws `CrashSignal`: the store dies where it stands.
  * - After the crash every call (`get`, `view`, `write`) throws `CrashSignal`, so code of a
  *   dead store that is still unwinding cannot change or observe anything.
  * - The inner engine survives: a restart wraps it again with a new plan and finds every
  *   write made before the crash point. `close()` closes only this wrapper.
  *
  * How a store is expected to react: it does nothing special. It must not catch the signal
- * (or rethrow it when {@link isCrashSignal}); the simulated node catches it at the edge of
+ * (or rethrow it when `isCrashSignal`); the simulated node catches it at the edge of
  * the event that was running and crashes the whole store. On restart the store rebuilds its
  * state from the engines alone (raft local state, apply state, region state), exactly as
  * after a power cut.
@@ -78,7 +78,7 @@ export class CrashableEngine implements Engine {
   }
 
   /**
-   * {@inheritDoc Engine.get}
+   * The latest value at `key` in `cf`, read from the durable engine.
    * @throws CrashSignal when the store has crashed.
    */
   get(cf: ColumnFamily, key: Buffer): Buffer | undefined {
@@ -88,7 +88,7 @@ export class CrashableEngine implements Engine {
   }
 
   /**
-   * {@inheritDoc Engine.write}
+   * Counts the write with the plan, then applies `batch` atomically to the durable engine.
    * @throws CrashSignal at the armed crash point (the batch is not applied) and after the crash.
    */
   write(batch: WriteBatch): void {
@@ -98,7 +98,7 @@ export class CrashableEngine implements Engine {
   }
 
   /**
-   * {@inheritDoc Engine.view}
+   * A point-in-time view of the durable engine.
    * @throws CrashSignal when the store has crashed.
    */
   view(): ReadView {

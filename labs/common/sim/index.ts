@@ -15,4 +15,6 @@ export type { CrashableEngineOptions } from './crashable-engine';
 export { SimNode } from './sim-node';
 export type { CrashRecord, SimNodeContext, SimNodeOptions, SimProcess, StartOptions } from './sim-node';
 export { Trace, formatTraceLine } from './trace';
+export { createPingCluster, PingProcess } from './ping-workload';
+export type { PingCluster, PingClusterOptions, PingMessage } from './ping-workload';
 export type { StandardTraceKind, TraceClock, TraceEvent, TraceOptions } from './trace';

@@ -8,6 +8,12 @@
  * The behaviour of one direction of a link (`from → to`). Every random choice is drawn from
  * the link's own generator (split from the run's seed by the link's name), so traffic on one
  * link never changes the draws of another.
+ *
+ * @example
+ * ```ts
+ * const slowAndLossy: Partial<LinkOptions> = { delayMs: 20, jitterMs: 30, dropProbability: 0.2 };
+ * network.setLink(1, 2, slowAndLossy);
+ * ```
  */
 export interface LinkOptions {
   /** Fixed one-way delay in virtual milliseconds added to every message (a non-negative integer). */
@@ -26,7 +32,14 @@ export interface LinkOptions {
   readonly maxQueuedMessages: number;
 }
 
-/** A reliable link: 1 ms delay, no jitter, no loss, no duplicates, 10 000 messages in flight at most. */
+/**
+ * A reliable link: 1 ms delay, no jitter, no loss, no duplicates, 10 000 messages in flight at most.
+ *
+ * @example
+ * ```ts
+ * const network = new SimulatedNetwork<Msg>({ runtime, defaultLink: RELIABLE_LINK });
+ * ```
+ */
 export const RELIABLE_LINK: LinkOptions = Object.freeze({
   delayMs: 1,
   jitterMs: 0,
@@ -38,6 +51,11 @@ export const RELIABLE_LINK: LinkOptions = Object.freeze({
 /**
  * TinyKV's "unreliable" network in our terms: a tenth of messages lost, up to 25 ms of
  * reordering jitter, a few duplicates.
+ *
+ * @example
+ * ```ts
+ * network.setDefaultLink(UNRELIABLE_LINK);
+ * ```
  */
 export const UNRELIABLE_LINK: LinkOptions = Object.freeze({
   delayMs: 1,
@@ -54,6 +72,12 @@ export const UNRELIABLE_LINK: LinkOptions = Object.freeze({
  * @param base - the defaults for missing fields.
  * @returns the merged, checked options.
  * @throws RangeError naming the bad field.
+ *
+ * @example
+ * ```ts
+ * resolveLinkOptions({ jitterMs: 10 }); // RELIABLE_LINK with 10 ms of jitter
+ * resolveLinkOptions({ dropProbability: 2 }); // throws RangeError
+ * ```
  */
 export function resolveLinkOptions(options: Partial<LinkOptions>, base: LinkOptions = RELIABLE_LINK): LinkOptions {
   const merged: LinkOptions = { ...base, ...options };

@@ -166,7 +166,8 @@ export class SimNode<TMessage, TProcess extends SimProcess<TMessage>, TEngineNam
    *
    * @param options - optionally arm a crash at one of the new incarnation's writes.
    * @returns the new process.
-   * @throws Error when the node is already up.
+   * @throws Error when the node is already up, or when it crashed (injected crash) while
+   *   starting; whatever the process's constructor threw otherwise (the node is then down).
    */
   start(options: StartOptions = {}): TProcess {
     if (this.current !== undefined) throw new Error(`Node ${this.nodeId} is already up; crash it before starting it again.`);
@@ -196,9 +197,15 @@ export class SimNode<TMessage, TProcess extends SimProcess<TMessage>, TEngineNam
       },
       trace: this.trace,
     };
-    scope.run(() => {
-      incarnation.process = this.startProcess(context);
-    });
+    try {
+      scope.run(() => {
+        incarnation.process = this.startProcess(context);
+      });
+    } catch (error) {
+      // Not a crash signal (those are absorbed by the scope): a bug in the process. Leave the node down, not half up.
+      this.crashNow(`the process failed to start: ${error instanceof Error ? error.message : String(error)}`, undefined);
+      throw error;
+    }
     if (this.current !== incarnation) {
       throw new Error(`Node ${this.nodeId} crashed while its process was starting (${this.crashes.at(-1)?.reason}); restart it.`);
     }

@@ -78,6 +78,12 @@ function replaceSpecialValues(this: unknown, key: string, value: unknown): unkno
  * @param atMs - the virtual time.
  * @param event - the event.
  * @returns one line of JSON, without a newline.
+ *
+ * @example
+ * ```ts
+ * formatTraceLine(12, { kind: 'send', from: 1, to: 2, key: Buffer.from('k') });
+ * // '{"atMs":12,"kind":"send","from":1,"to":2,"key":"k"}'
+ * ```
  */
 export function formatTraceLine(atMs: number, event: TraceEvent): string {
   return JSON.stringify({ atMs, ...event }, replaceSpecialValues);

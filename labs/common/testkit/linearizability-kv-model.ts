@@ -65,7 +65,14 @@ function hasScan(operations: readonly KvOperation[]): boolean {
   return operations.some((operation) => operation.input.kind === 'scan');
 }
 
-/** Describes an operation in one line: `op 7 client 2 [120 ms, 135 ms]: put "k1" "v3" -> ok`. */
+/**
+ * Describes an operation in one line.
+ *
+ * @example
+ * ```ts
+ * describeKvOperation(operation); // 'op 7 client 2 [120 ms, 135 ms]: put "k1" "v3" -> ok'
+ * ```
+ */
 export function describeKvOperation(operation: KvOperation): string {
   const input = operation.input;
   const asked =
@@ -96,6 +103,11 @@ export function describeKvOperation(operation: KvOperation): string {
  * whole history, within the step budget.
  *
  * A mismatched output kind (a get answered with a scan) is never allowed.
+ *
+ * @example
+ * ```ts
+ * const verdict = checkLinearizability(operations, kvModel, { maxSteps: 5_000_000 });
+ * ```
  */
 export const kvModel: LinearizabilityModel<KvModelState, KvInput, KvOutput> = {
   init: () => new Map(),
@@ -165,6 +177,12 @@ export function checkKvLinearizability(history: readonly KvOperation[], options:
  * assertion for cluster tests. A budget that runs out fails too.
  *
  * @throws Error with the checker's explanation when the verdict is `illegal` or `unknown`.
+ *
+ * @example
+ * ```ts
+ * await runtime.runUntil(Promise.all(clients.map((client) => client.run())), { maxVirtualMs: 60_000 });
+ * assertKvLinearizable(recorder.operations());
+ * ```
  */
 export function assertKvLinearizable(history: readonly KvOperation[], options: LinearizabilityOptions = {}): void {
   const verdict = checkKvLinearizability(history, options);

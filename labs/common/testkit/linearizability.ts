@@ -10,6 +10,15 @@ import type { HistoryOperation } from './history';
  * The sequential specification the history is checked against.
  *
  * @typeParam TState - the model's state; treated as immutable (`step` returns a new one).
+ *
+ * @example
+ * ```ts
+ * const register: LinearizabilityModel<string | undefined, { write?: string }, string | undefined> = {
+ *   init: () => undefined,
+ *   step: (state, input, output) => (input.write !== undefined ? input.write : output === undefined || output === state ? state : undefined),
+ *   stateKey: (state) => state ?? '',
+ * };
+ * ```
  */
 export interface LinearizabilityModel<TState, TInput, TOutput> {
   /** The state before any operation. */
@@ -158,6 +167,9 @@ function candidatesAfter(head: Entry): number[] {
   return candidates;
 }
 
+/** The most memo entries one partition's search may hold (JavaScript Sets stop near 2^24). */
+const MAX_MEMO_ENTRIES = 8_000_000;
+
 type PartitionVerdict =
   | { verdict: 'ok'; steps: number }
   | { verdict: 'unknown'; steps: number }
@@ -179,7 +191,8 @@ function checkPartition<TState, TInput, TOutput>(
   let bestPrefix: number[] = [];
   let bestCandidates = candidatesAfter(head);
   while (head.next !== undefined) {
-    if (++steps > maxSteps) return { verdict: 'unknown', steps };
+    // The memo grows by at most one entry per step; the second bound keeps it under the engine's Set limit.
+    if (++steps > maxSteps || memo.size >= MAX_MEMO_ENTRIES) return { verdict: 'unknown', steps };
     const current = entry as Entry;
     if (current.isCall) {
       const operation = operations[current.operation];
@@ -231,7 +244,7 @@ function defaultDescribe<TInput, TOutput>(operation: HistoryOperation<TInput, TO
  * or not at all. The search is Wing & Gong's with memoization of (set of linearized
  * operations, model state), as in Porcupine; it is iterative and bounded by `maxSteps`.
  *
- * @param history - the operations (from {@link HistoryRecorder.operations}).
+ * @param history - the operations (from `HistoryRecorder.operations`).
  * @param model - the sequential specification.
  * @param options - the search budget.
  * @returns `ok`, `illegal` (with the longest order found and the operations it could not
@@ -304,6 +317,11 @@ export function checkLinearizability<TState, TInput, TOutput>(
  * A readable summary of a verdict, for a test failure.
  *
  * @returns one line for `ok`, the explanation otherwise.
+ *
+ * @example
+ * ```ts
+ * expect(formatLinearizabilityResult(verdict)).toMatch(/^Linearizable/);
+ * ```
  */
 export function formatLinearizabilityResult<TInput, TOutput>(verdict: LinearizabilityResult<TInput, TOutput>): string {
   if (verdict.result === 'ok') {

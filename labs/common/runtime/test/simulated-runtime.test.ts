@@ -82,6 +82,20 @@ describe('SimulatedRuntime', () => {
     expect(seen).toEqual(['a@10', 'background@15', 'b@20', 'c@30']);
   });
 
+  test('runUntilTrue stops as soon as the condition holds and reports when it never does', async () => {
+    const runtime = new SimulatedRuntime({ seed: 1 });
+    let count = 0;
+    const tick = () => {
+      count++;
+      runtime.setTimer(10, tick, 'counter');
+    };
+    runtime.setTimer(10, tick, 'counter');
+    await runtime.runUntilTrue(() => count === 5, { maxVirtualMs: 1_000 });
+    expect(runtime.now()).toBe(50);
+    const error = await runtime.runUntilTrue(() => count < 0, { maxVirtualMs: 100, description: 'a negative count' }).catch((caught: unknown) => caught);
+    expect((error as SimulationStuckError).message).toMatch(/waiting for a negative count at virtual time 150 ms/);
+  });
+
   test('runUntil rethrows what the promise rejected with', async () => {
     const runtime = new SimulatedRuntime({ seed: 1 });
     const failing = (async () => {
