@@ -12,11 +12,15 @@ import { grade, type GradeReport } from './grade';
 import { toGradescopeResults, toJUnitXml, type GradescopeVisibility } from './report-formats';
 import { createProgressDisplay } from './progress-display';
 import { formatReport } from './report-table';
-import { selectStages } from './stage-selection';
+import { selectStages, stageById } from './stage-selection';
+import { loadRubric } from './rubric';
+import { writeTracePage } from './trace-page';
+import * as path from 'node:path';
 import { STAGES } from './stages';
 import { runTestCommand } from './test-command';
+import { runWatchCommand } from './watch-command';
 import { exportStudentEdition } from './student-edition';
-import { kitPath } from './repo-paths';
+import { KIT_ROOT, kitPath } from './repo-paths';
 import { UsageError } from './usage-error';
 import type { Implementation } from './workspace';
 
@@ -166,6 +170,54 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         typecheck: options.typecheck,
       });
       setExitCode(code);
+    });
+
+  program
+    .command('replay')
+    .description('rerun one test under one seed (the command a failing seeded test prints); --trace also writes its timeline')
+    .argument('<stage>', 'the stage id, e.g. 2b')
+    .argument('<test>', "the test's full name, as the failure printed it")
+    .requiredOption('--seed <n>', 'the seed to replay', nonNegativeInteger('--seed'))
+    .option('--trace <file>', "write the simulation's trace (JSON lines) to FILE and its timeline page to FILE.html")
+    .addOption(implOption())
+    .option('--reference <stages>', 'take these stages (comma-separated) from the reference')
+    .action(async (stageId: string, testName: string, options: { seed: number; trace?: string; impl: Implementation; reference?: string }) => {
+      const stage = stageById(stageId);
+      const known = loadRubric(KIT_ROOT, stage).entries.map((entry) => entry.name);
+      if (!known.includes(testName)) {
+        const close = known.filter((name) => name.toLowerCase().includes(testName.toLowerCase())).slice(0, 5);
+        throw new UsageError(`Stage ${stage.id} has no test named "${testName}".${close.length > 0 ? ` Did you mean: ${close.map((name) => `"${name}"`).join(', ')}?` : ''}`);
+      }
+      const traceFile = options.trace !== undefined ? path.resolve(options.trace) : undefined;
+      if (traceFile) fs.rmSync(traceFile, { force: true });
+      const code = await runTestCommand({
+        stages: [stage],
+        impl: options.impl,
+        referenceStages: options.reference ? selectStages(options.reference.split(',')) : [],
+        testNamePattern: exactNamePattern(testName),
+        seed: options.seed,
+        hidden: true,
+        typecheck: false,
+        env: traceFile ? { TINYKV_TRACE_FILE: traceFile } : {},
+      });
+      if (traceFile) {
+        if (fs.existsSync(traceFile) && fs.statSync(traceFile).size > 0) {
+          const page = `${traceFile}.html`;
+          writeTracePage(traceFile, page, { title: `${testName} — seed ${options.seed}` });
+          console.log(`Trace: ${traceFile}\nTimeline: ${page} (open it in a browser)`);
+        } else {
+          console.error(`This test recorded no trace: only tests that run on the simulator (stage 2B and later) do.`);
+        }
+      }
+      setExitCode(code);
+    });
+
+  program
+    .command('watch')
+    .description("rerun a stage's public tests whenever a file under labs/ changes, showing what changed")
+    .argument('<stages...>', 'stage ids or groups, e.g. 2aa')
+    .action(async (selectors: string[]) => {
+      await runWatchCommand(selectStages(selectors));
     });
 
   program

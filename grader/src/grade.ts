@@ -51,6 +51,8 @@ export type GradeEvent =
 export interface StageReport extends ScoredStage {
   readonly stage: string;
   readonly title: string;
+  /** The handout a student should read about this stage's failures. */
+  readonly handout: string;
   readonly wall_ms: number;
 }
 
@@ -88,6 +90,7 @@ function zeroStage(stage: StageDefinition, rubric: Rubric, status: 'type-error' 
   return {
     stage: stage.id,
     title: stage.title,
+    handout: stage.handout,
     status,
     reason,
     score: 0,
@@ -186,7 +189,7 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
     });
     const changed = changedFiles(before, fingerprintTree(stageWorkspace));
     const scored = changed.length > 0 ? treeChanged(rubric, changed) : scoreStage(rubric, result);
-    const report: StageReport = { stage: stage.id, title: stage.title, wall_ms: Math.round(result.wallMs), ...scored };
+    const report: StageReport = { stage: stage.id, title: stage.title, handout: stage.handout, wall_ms: Math.round(result.wallMs), ...scored };
     reports.set(stage.id, report);
     emit({ kind: 'stage-end', stage: stage.id, report });
   });

@@ -20,6 +20,7 @@ function percent(score: number, max: number): string {
 function statusCell(test: TestReport): string {
   if (test.status === 'passed') return pc.green('pass');
   if (test.status === 'missing') return pc.yellow('did not run');
+  if (test.failed_seeds && test.failed_seeds.length > 1) return pc.red(`fail (seeds ${test.failed_seeds.slice(0, 3).join(', ')}${test.failed_seeds.length > 3 ? ', …' : ''})`);
   return pc.red(test.seed !== undefined ? `fail (seed ${test.seed})` : 'fail');
 }
 
@@ -37,7 +38,7 @@ export function formatStage(stage: StageReport): string {
   if (stage.reason) lines.push(pc.yellow(stage.reason));
   const notStarted = stage.tests.length > 0 && stage.tests.every((test) => test.status !== 'passed' && (test.message ?? '').includes('Not implemented'));
   if (notStarted) {
-    lines.push(pc.dim(`Not started: all ${stage.tests.length} tests stop at a stub's "Not implemented". Read ${STAGES.find((s) => s.id === stage.stage)?.handout ?? 'the handout'}.`));
+    lines.push(pc.dim(`Not started: all ${stage.tests.length} tests stop at a stub's "Not implemented". Read ${stage.handout}.`));
     return lines.join('\n');
   }
   const listed = stage.tests.length <= LIST_ALL_TESTS_UP_TO ? stage.tests : stage.tests.filter((test) => test.status !== 'passed');
@@ -52,6 +53,7 @@ export function formatStage(stage: StageReport): string {
   const passed = stage.tests.filter((test) => test.status === 'passed').length;
   if (listed.length === 0 && passed === stage.tests.length && passed > 0) lines.push(pc.green(`All ${passed} tests passed.`));
   else if (listed.length < stage.tests.length) lines.push(pc.dim(`${passed} other tests passed.`));
+  if (stage.score < stage.max_score) lines.push(pc.dim(`Read ${stage.handout}; each failing test's message says what was expected.`));
   for (const problem of stage.kitProblems) lines.push(pc.magenta(`kit problem: ${problem}`));
   return lines.join('\n');
 }

@@ -24,7 +24,10 @@ export interface TestReport {
   readonly max_score: number;
   readonly duration_ms: number;
   readonly hidden: boolean;
+  /** The first seed that failed (seeded tests only). */
   readonly seed?: number;
+  /** Every seed that failed (seeded tests only). */
+  readonly failed_seeds?: readonly number[];
   readonly message?: string;
 }
 
@@ -50,10 +53,15 @@ function cutMessage(message: string): string | undefined {
   return trimmed.length > MESSAGE_LIMIT ? `${trimmed.slice(0, MESSAGE_LIMIT)} …` : trimmed;
 }
 
-/** The seed a failing seeded test names (see labs/common/testkit/seeds.ts). */
+/** The seeds a failing seeded test names (see labs/common/testkit/seeds.ts), first one first. */
+export function failedSeeds(message: string): number[] {
+  const match = /Failed under seeds? ([\d, ]+)/.exec(message);
+  return match ? match[1].split(',').map((text) => Number(text.trim())).filter((seed) => Number.isSafeInteger(seed)) : [];
+}
+
+/** The first seed a failing seeded test names. */
 export function failedSeed(message: string): number | undefined {
-  const match = /Failed under seed (\d+)/.exec(message);
-  return match ? Number(match[1]) : undefined;
+  return failedSeeds(message)[0];
 }
 
 function endingReason(ending: ProcessEnding, stderrTail: string): string | undefined {
@@ -107,7 +115,7 @@ export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredSt
     }
     const passed = run.status === 'passed';
     const message = passed ? undefined : cutMessage(run.message || `The test was ${run.status}.`);
-    const seed = passed ? undefined : failedSeed(run.message);
+    const seeds = passed ? [] : failedSeeds(run.message);
     return {
       name: entry.name,
       status: passed ? 'passed' : 'failed',
@@ -115,7 +123,7 @@ export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredSt
       max_score: entry.points,
       duration_ms: Math.round(run.durationMs),
       hidden: entry.hidden,
-      ...(seed !== undefined ? { seed } : {}),
+      ...(seeds.length > 0 ? { seed: seeds[0], failed_seeds: seeds } : {}),
       ...(message !== undefined ? { message } : {}),
     };
   });

@@ -93,6 +93,25 @@ export const STAGES: readonly StageDefinition[] = [
     timeLimitSeconds: 120,
     memoryLimitMb: 1024,
   },
+  {
+    id: '2b',
+    tag: '2B',
+    title: 'Raftstore: a key/value store replicated by Raft',
+    handout: 'labs/2b-raftstore/README.md',
+    tests: [
+      'labs/2b-raftstore/test/peer-storage.test.ts',
+      'labs/2b-raftstore/test/scenarios.test.ts',
+      'labs/2b-raftstore/test/cluster-faults.test.ts',
+      'labs/2b-raftstore/test/crash-points.test.ts',
+      'labs/2b-raftstore/test/raft-storage.test.ts',
+      'labs/2b-raftstore/test/determinism.test.ts',
+    ],
+    hiddenDir: 'grader/hidden/2b',
+    editable: ['labs/2b-raftstore/src/peer-storage.ts', 'labs/2b-raftstore/src/peer-msg-handler.ts'],
+    buildsOn: ['2ac'],
+    timeLimitSeconds: 240,
+    memoryLimitMb: 1536,
+  },
   // Stage 4 (4a, 4b, 4c) entries go here.
   {
     id: '4a',

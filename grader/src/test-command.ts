@@ -29,6 +29,8 @@ export interface TestCommandOptions {
   readonly hidden: boolean;
   /** Skip the type-check (faster, but a type error then costs points only at grading). */
   readonly typecheck: boolean;
+  /** More environment for the tests (e.g. TINYKV_TRACE_FILE for a replay). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Runs the tests and returns the exit code to use. */
@@ -54,9 +56,12 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
   const files = options.stages.flatMap((stage) => (options.hidden ? stageTestFiles(stage, dir) : [...stage.tests]));
   const args = [JEST_BIN, '--config', path.join(dir, 'jest.config.js'), '--rootDir', dir, '--runTestsByPath', ...files.map((file) => path.join(dir, file))];
   if (options.testNamePattern !== undefined) args.push('--testNamePattern', options.testNamePattern);
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...options.env };
   if (options.seed !== undefined) env.TINYKV_SEED = String(options.seed);
   if (options.seeds !== undefined) env.TINYKV_SEEDS = String(options.seeds);
   const result = await execa(process.execPath, args, { cwd: dir, stdio: 'inherit', reject: false, env });
+  if (result.exitCode !== 0) {
+    for (const stage of options.stages) console.error(pc.dim(`Stage ${stage.tag}: read ${stage.handout}. A failing seeded test prints the command that replays it.`));
+  }
   return result.exitCode ?? 1;
 }

@@ -18,6 +18,10 @@ test.each([
   [['test'], "missing required argument 'stages'"],
   [['test', '1', '--test', 'a', '-t', 'b'], 'Use either --test or --test-name-pattern'],
   [['frobnicate'], "unknown command 'frobnicate'"],
+  [['replay', '1', 'no such test', '--seed', '3'], 'Stage 1 has no test named "no such test"'],
+  [['replay', '1', 'x'], "required option '--seed <n>' not specified"],
+  [['watch', '7z'], 'Unknown stage "7z"'],
+  [['export-student', '.'], 'is inside the kit'],
 ])('tinykv %j is a usage error', async (args, message) => {
   const result = await tinykv(...(args as string[]));
   expect(result.exitCode).toBe(2);

@@ -12,11 +12,13 @@ import { STAGES } from '../src/stages';
 
 jest.setTimeout(15 * 60_000);
 
-async function gradeAll(impl: 'reference' | 'labs'): Promise<{ report: GradeReport; stdout: string; exitCode: number }> {
-  const jsonFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-grade-')), 'grade.json');
-  const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade', '--impl', impl, '--json', jsonFile], { reject: false, env: { FORCE_COLOR: '0' } });
+async function gradeAll(impl: 'reference' | 'labs'): Promise<{ report: GradeReport; stdout: string; exitCode: number; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-grade-'));
+  const jsonFile = path.join(dir, 'grade.json');
+  const reports = ['--json', jsonFile, '--junit', path.join(dir, 'junit.xml'), '--gradescope', path.join(dir, 'results.json')];
+  const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade', '--impl', impl, ...reports], { reject: false, env: { FORCE_COLOR: '0' } });
   if (!fs.existsSync(jsonFile)) throw new Error(`tinykv grade --impl ${impl} wrote no JSON (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
-  return { report: JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as GradeReport, stdout: result.stdout, exitCode: result.exitCode ?? -1 };
+  return { report: JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as GradeReport, stdout: result.stdout, exitCode: result.exitCode ?? -1, dir };
 }
 
 function summary(report: GradeReport): Record<string, string> {
@@ -24,8 +26,11 @@ function summary(report: GradeReport): Record<string, string> {
 }
 
 test('the reference scores 100% on every stage, public and hidden tests, with no kit problems', async () => {
-  const { report, exitCode } = await gradeAll('reference');
+  const { report, exitCode, dir } = await gradeAll('reference');
   expect(exitCode).toBe(0);
+  const gradescope = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { score: number; max_score: number };
+  expect(gradescope.score).toBe(report.max_score);
+  expect(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8')).toContain('failures="0" errors="0"');
   expect(report.stages.map((stage) => stage.stage)).toEqual(STAGES.map((stage) => stage.id));
   const failures = report.stages.flatMap((stage) => stage.tests.filter((t) => t.status !== 'passed').map((t) => `${stage.stage}: ${t.name}: ${t.message ?? t.status}`));
   expect(failures).toEqual([]);

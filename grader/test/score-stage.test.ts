@@ -1,7 +1,7 @@
 // Goal: results map to points exactly as the rubric says, and nothing earns more than it earned.
 // Method: feed scoreStage hand-made process results.
 import type { Rubric } from '../src/rubric';
-import { failedSeed, scoreStage } from '../src/score-stage';
+import { failedSeed, failedSeeds, scoreStage } from '../src/score-stage';
 import type { StageProcessResult } from '../src/stage-process';
 
 const rubric: Rubric = {
@@ -67,11 +67,12 @@ test('skipped and todo tests earn nothing', () => {
   expect(scored.tests[0].status).toBe('failed');
 });
 
-test('a seeded failure reports its seed', () => {
-  expect(failedSeed('SeedFailure: Failed under seed 17.\nReplay it with: ...')).toBe(17);
+test('a seeded failure reports its seeds', () => {
+  expect(failedSeed('SeedFailure: Failed under seed 17 (1 of 20 run).\nReplay the first with: ...')).toBe(17);
+  expect(failedSeeds('SeedFailure: Failed under seeds 3, 7, 19 (3 of 50 run).')).toEqual([3, 7, 19]);
   expect(failedSeed('plain failure')).toBeUndefined();
-  const scored = scoreStage(rubric, result({ tests: [test_('a', 'failed', 'Failed under seed 4.\nReplay...')] }));
-  expect(scored.tests[0].seed).toBe(4);
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'failed', 'Failed under seeds 4, 9 (2 of 10 run).\nReplay...')] }));
+  expect(scored.tests[0]).toMatchObject({ seed: 4, failed_seeds: [4, 9] });
 });
 
 test('a file whose framework check tripped at its end fails every test of that file', () => {

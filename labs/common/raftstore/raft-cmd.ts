@@ -61,26 +61,36 @@ export function errorResponse(error: RaftstoreError, currentTerm = 0): RaftCmdRe
   return { header: { error, currentTerm }, responses: [] };
 }
 
-function replaceBuffers(this: unknown, key: string, value: unknown): unknown {
-  // JSON.stringify calls Buffer.toJSON before the replacer, so look at the holder's original value.
-  const original = (this as Record<string, unknown>)[key];
-  return Buffer.isBuffer(original) ? { $bytes: original.toString('base64') } : value;
-}
-
-function reviveBuffers(_key: string, value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && '$bytes' in value) {
-    return Buffer.from((value as { $bytes: string }).$bytes, 'base64');
-  }
-  return value;
+/** The wire form of a command: compact JSON, buffers as base64 strings, no reviver needed. */
+interface EncodedCommand {
+  /** regionId, peer id, peer store id, epoch confVer, epoch version, term. */
+  readonly h: [number, number, number, number, number, number];
+  /** One tuple per request: type, column family, key, value (base64). */
+  readonly r: [Request['cmdType'], string?, string?, string?][];
 }
 
 /**
- * Serialises a command into the data of a log entry (JSON, buffers as base64).
+ * Serialises a command into the data of a log entry. Layout: UTF-8 JSON
+ * `{"h":[regionId,peerId,storeId,confVer,version,term],"r":[[cmdType,cf,keyBase64,valueBase64],...]}`.
  *
  * @returns the entry data.
  */
 export function encodeRaftCmdRequest(request: RaftCmdRequest): Buffer {
-  return Buffer.from(JSON.stringify(request, replaceBuffers));
+  const header = request.header;
+  const encoded: EncodedCommand = {
+    h: [header.regionId, header.peer.id, header.peer.storeId, header.regionEpoch.confVer, header.regionEpoch.version, header.term],
+    r: request.requests.map((operation) => {
+      switch (operation.cmdType) {
+        case 'snap':
+          return ['snap'];
+        case 'put':
+          return ['put', operation.cf, operation.key.toString('base64'), operation.value.toString('base64')];
+        default:
+          return [operation.cmdType, operation.cf, operation.key.toString('base64')];
+      }
+    }),
+  };
+  return Buffer.from(JSON.stringify(encoded));
 }
 
 /**
@@ -89,9 +99,17 @@ export function encodeRaftCmdRequest(request: RaftCmdRequest): Buffer {
  * @throws Error when the data is not a command (an entry that is not ours is a bug).
  */
 export function decodeRaftCmdRequest(data: Buffer): RaftCmdRequest {
-  const request = JSON.parse(data.toString('utf8'), reviveBuffers) as RaftCmdRequest;
-  if (request === null || typeof request !== 'object' || !Array.isArray(request.requests) || request.header === undefined) {
+  const encoded = JSON.parse(data.toString('utf8')) as EncodedCommand;
+  if (encoded === null || typeof encoded !== 'object' || !Array.isArray(encoded.h) || !Array.isArray(encoded.r)) {
     throw new Error('A log entry does not hold a raft command (no header or request list): only encodeRaftCmdRequest may produce entry data.');
   }
-  return request;
+  const [regionId, peerId, storeId, confVer, version, term] = encoded.h;
+  const requests = encoded.r.map(([cmdType, cf, key, value]): Request => {
+    if (cmdType === 'snap') return { cmdType };
+    const column = cf as ColumnFamily;
+    const keyBytes = Buffer.from(key ?? '', 'base64');
+    if (cmdType === 'put') return { cmdType, cf: column, key: keyBytes, value: Buffer.from(value ?? '', 'base64') };
+    return { cmdType, cf: column, key: keyBytes };
+  });
+  return { header: { regionId, peer: { id: peerId, storeId }, regionEpoch: { confVer, version }, term }, requests };
 }

@@ -105,6 +105,8 @@ export class SimulatedNetwork<TMessage> {
   private readonly isolatedNodes = new Set<number>();
   private defaultLink: LinkOptions;
   private nextFilterHandle = 1;
+  /** The id the next sent message (or duplicate copy) gets in the trace: 1, 2, 3... in send order. */
+  private nextMessageId = 1;
   /** What the network did so far. */
   readonly stats: NetworkStats = {
     sent: 0,
@@ -252,6 +254,12 @@ export class SimulatedNetwork<TMessage> {
    * Sends `message` from `from` to `to`. Returns at once; delivery (if any) happens in a
    * later event.
    *
+   * In the trace the message gets an id, `msg` (1, 2, 3... in send order, so the same seed
+   * gives the same ids): its `send`, `deliver` and `drop` lines carry it, which is how the
+   * trace viewer pairs a delivery with its send. A duplicate copy gets an id of its own and
+   * `of: <original id>` on its `duplicate` line; its `deliver` or `drop` line carries the
+   * copy's id.
+   *
    * @param from - the sender's id.
    * @param to - the receiver's id (need not be attached yet: it may be by the time the message arrives).
    * @param message - the message.
@@ -259,45 +267,50 @@ export class SimulatedNetwork<TMessage> {
   send(from: number, to: number, message: TMessage): void {
     this.stats.sent++;
     const name = linkName(from, to);
-    if (this.trace.enabled) this.trace.record({ kind: 'send', from, to, message: this.describeMessage(message) });
+    const messageId = this.nextMessageId++;
+    if (this.trace.enabled) this.trace.record({ kind: 'send', msg: messageId, from, to, message: this.describeMessage(message) });
     const filter = this.matchingFilter(message, from, to);
-    if (filter !== undefined) return this.drop(from, to, message, 'filter', filter.name);
-    if (!this.canReach(from, to)) return this.drop(from, to, message, 'partition');
+    if (filter !== undefined) return this.drop(messageId, from, to, message, 'filter', filter.name);
+    if (!this.canReach(from, to)) return this.drop(messageId, from, to, message, 'partition');
     const link = this.linkOptions(from, to);
     const rng = this.linkRng(name);
-    if (rng.chance(link.dropProbability)) return this.drop(from, to, message, 'lost');
-    const copies = rng.chance(link.duplicateProbability) ? 2 : 1;
-    if (copies === 2) {
+    if (rng.chance(link.dropProbability)) return this.drop(messageId, from, to, message, 'lost');
+    const copyIds = [messageId];
+    if (rng.chance(link.duplicateProbability)) {
       this.stats.duplicated++;
-      if (this.trace.enabled) this.trace.record({ kind: 'duplicate', from, to, message: this.describeMessage(message) });
+      const duplicateId = this.nextMessageId++;
+      copyIds.push(duplicateId);
+      if (this.trace.enabled) this.trace.record({ kind: 'duplicate', msg: duplicateId, of: messageId, from, to, message: this.describeMessage(message) });
     }
-    for (let copy = 0; copy < copies; copy++) {
+    for (const copyId of copyIds) {
       const inFlight = this.inFlightByLink.get(name) ?? 0;
       if (inFlight >= link.maxQueuedMessages) {
-        this.drop(from, to, message, 'queue-full');
+        this.drop(copyId, from, to, message, 'queue-full');
         continue;
       }
       this.inFlightByLink.set(name, inFlight + 1);
       const delivered = this.copyMessage ? this.copyMessage(message) : message;
       const delayMs = link.delayMs + (link.jitterMs > 0 ? rng.int(0, link.jitterMs) : 0);
-      this.runtime.setTimer(delayMs, () => this.arrive(from, to, delivered), `network ${name}`);
+      this.runtime.setTimer(delayMs, () => this.arrive(copyId, from, to, delivered), `network ${name}`);
     }
   }
 
-  private arrive(from: number, to: number, message: TMessage): void {
+  private arrive(messageId: number, from: number, to: number, message: TMessage): void {
     const name = linkName(from, to);
     this.inFlightByLink.set(name, (this.inFlightByLink.get(name) ?? 1) - 1);
-    if (!this.canReach(from, to)) return this.drop(from, to, message, 'partition');
+    if (!this.canReach(from, to)) return this.drop(messageId, from, to, message, 'partition');
     const route = this.routes.get(to);
-    if (route === undefined) return this.drop(from, to, message, 'node-down');
+    if (route === undefined) return this.drop(messageId, from, to, message, 'node-down');
     this.stats.delivered++;
-    if (this.trace.enabled) this.trace.record({ kind: 'deliver', from, to, message: this.describeMessage(message) });
+    if (this.trace.enabled) this.trace.record({ kind: 'deliver', msg: messageId, from, to, message: this.describeMessage(message) });
     route.handler(from, message);
   }
 
-  private drop(from: number, to: number, message: TMessage, reason: DropReason, filterName?: string): void {
+  private drop(messageId: number, from: number, to: number, message: TMessage, reason: DropReason, filterName?: string): void {
     this.stats.dropped[reason]++;
-    if (this.trace.enabled) this.trace.record({ kind: 'drop', reason, filter: filterName, from, to, message: this.describeMessage(message) });
+    if (this.trace.enabled) {
+      this.trace.record({ kind: 'drop', msg: messageId, reason, filter: filterName, from, to, message: this.describeMessage(message) });
+    }
   }
 
   private matchingFilter(message: TMessage, from: number, to: number): MessageFilter<TMessage> | undefined {

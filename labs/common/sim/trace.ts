@@ -8,10 +8,13 @@
  * The kinds of event the kit itself records. Components may record other kinds too.
  *
  * - `send`, `deliver`, `drop`, `duplicate`: the simulated network (`drop` has a `reason`);
+ *   each carries the message's id `msg`, and a `duplicate` the id `of` the message it copies;
  * - `partition`, `isolate`, `heal`, `filter-add`, `filter-remove`: network fault changes;
  * - `start`, `crash`, `restart`: simulated nodes;
  * - `tick`, `role`: recorded by store code (a batch of ticks; a role or term change);
- * - `invoke`, `return`: client operations (the history recorder).
+ * - `invoke`, `return`: client operations (the history recorder), with the operation's id `op`;
+ * - `linearizability`: a checker's failed verdict, recorded by the test that ran the checker
+ *   (see {@link LinearizabilityTraceEvent}); the trace viewer highlights the operations it names.
  */
 export type StandardTraceKind =
   | 'send'
@@ -29,7 +32,8 @@ export type StandardTraceKind =
   | 'tick'
   | 'role'
   | 'invoke'
-  | 'return';
+  | 'return'
+  | 'linearizability';
 
 /**
  * One trace event: a `kind` and any JSON-able fields. Buffers are written as their text when
@@ -41,6 +45,41 @@ export interface TraceEvent {
   readonly kind: StandardTraceKind | (string & {});
   /** Any other field. */
   readonly [field: string]: unknown;
+}
+
+/**
+ * The line a test records when a linearizability check fails, so that the trace viewer can
+ * highlight the operations the checker could not order:
+ * `{"atMs":..,"kind":"linearizability","result":"illegal","unordered":[4,7]}`.
+ */
+export interface LinearizabilityTraceEvent extends TraceEvent {
+  readonly kind: 'linearizability';
+  /** `illegal`: no order exists; `unknown`: the search ran out of budget (also a failure). */
+  readonly result: 'illegal' | 'unknown';
+  /** The ids (`op` of the `invoke` lines) of the operations it could not order; may be empty for `unknown`. */
+  readonly unordered: readonly number[];
+}
+
+/**
+ * Builds the {@link LinearizabilityTraceEvent} of a checker verdict, or undefined when the
+ * verdict is `ok` (nothing to record).
+ *
+ * @param verdict - what `checkLinearizability` / `checkKvLinearizability` returned.
+ * @returns the event to pass to `trace.record`, or undefined for a passing verdict.
+ *
+ * @example
+ * ```ts
+ * const verdict = checkKvLinearizability(history.operations());
+ * const event = linearizabilityTraceEvent(verdict);
+ * if (event !== undefined) trace.record(event);
+ * ```
+ */
+export function linearizabilityTraceEvent(verdict: {
+  readonly result: 'ok' | 'illegal' | 'unknown';
+  readonly unorderedOperations?: readonly { readonly id: number }[];
+}): LinearizabilityTraceEvent | undefined {
+  if (verdict.result === 'ok') return undefined;
+  return { kind: 'linearizability', result: verdict.result, unordered: (verdict.unorderedOperations ?? []).map((operation) => operation.id) };
 }
 
 /** Options of {@link Trace}. */

@@ -22,7 +22,7 @@ const MAX_VIOLATIONS = 20;
  * Watches every store of a cluster through its durable engines (what would survive a crash
  * right now) and records a violation when:
  * - a message leaves a store with a term, a granted vote or an acknowledged log index that
- *   the store has not yet persisted ("sent before persisted": a crash at that instant would
+ *   the store has not yet persisted (promises of a term the store has durably left are fine) ("sent before persisted": a crash at that instant would
  *   make the store forget a promise others already counted);
  * - an apply-state write moves the applied index backwards or not forwards (an entry applied
  *   twice), or past the persisted commit index (applied before it was known committed and durable);
@@ -49,18 +49,22 @@ export class ClusterAuditor {
     if (engines === undefined) return;
     const persisted = readRaftState(engines.raft, storeMessage.regionId);
     const message = storeMessage.message;
-    const what = `store ${from} sent "${describeStoreMessage(storeMessage)}"`;
+    const what = (): string => `store ${from} sent "${describeStoreMessage(storeMessage)}"`;
     if (message.term > persisted.hardState.term) {
-      this.report(`${what} with term ${message.term} while its raft engine holds term ${persisted.hardState.term}: persist the hard state before sending.`);
+      this.report(`${what()} with term ${message.term} while its raft engine holds term ${persisted.hardState.term}: persist the hard state before sending.`);
     }
-    if (message.msgType === MessageType.MsgRequestVoteResponse && !message.reject) {
+    // A promise made in a term the store has since left (and persisted leaving) is harmless:
+    // the store can never act in that term again. Batching several messages into one Ready
+    // produces such messages legitimately.
+    const sameTerm = message.term === persisted.hardState.term;
+    if (message.msgType === MessageType.MsgRequestVoteResponse && !message.reject && sameTerm) {
       const hard = persisted.hardState;
-      if (hard.term !== message.term || hard.vote !== message.to) {
-        this.report(`${what} granting a vote that is not persisted (raft engine: term ${hard.term}, vote ${hard.vote}): persist the vote before sending it.`);
+      if (hard.vote !== message.to) {
+        this.report(`${what()} granting a vote that is not persisted (raft engine: term ${hard.term}, vote ${hard.vote}): persist the vote before sending it.`);
       }
     }
-    if (message.msgType === MessageType.MsgAppendResponse && !message.reject && message.index > persisted.lastIndex) {
-      this.report(`${what} acknowledging index ${message.index} while its raft engine ends at ${persisted.lastIndex}: persist entries before acknowledging them.`);
+    if (message.msgType === MessageType.MsgAppendResponse && !message.reject && sameTerm && message.index > persisted.lastIndex) {
+      this.report(`${what()} acknowledging index ${message.index} while its raft engine ends at ${persisted.lastIndex}: persist entries before acknowledging them.`);
     }
   }
 

@@ -37,6 +37,8 @@ export type ClientOutcome = { readonly outcome: 'ok'; readonly output: KvOutput 
 export class ClusterClient {
   private targetStoreId: number;
   private readonly options: ClusterClientOptions;
+  /** Stores that timed out recently, until when (virtual ms): their leader hints are not followed. */
+  private readonly suspectedUntilMs = new Map<number, number>();
 
   /**
    * @param cluster - the cluster.
@@ -134,10 +136,12 @@ export class ClusterClient {
       }
       if (error.kind === 'request-timeout') {
         history.completeUnknown(operation, 'timeout');
+        // A leader cut off in a minority keeps its followers' hints pointing at it: avoid it for a while.
+        this.suspectedUntilMs.set(this.targetStoreId, runtime.now() + 4 * this.options.requestTimeoutMs);
         this.moveToNextStore();
         return { outcome: 'unknown' };
       }
-      if (error.kind === 'not-leader' && error.leader !== undefined && error.leader.storeId !== this.targetStoreId) {
+      if (error.kind === 'not-leader' && error.leader !== undefined && error.leader.storeId !== this.targetStoreId && !this.isSuspected(error.leader.storeId)) {
         this.targetStoreId = error.leader.storeId;
         continue;
       }
@@ -149,9 +153,21 @@ export class ClusterClient {
     return { outcome: 'refused' };
   }
 
+  private isSuspected(storeId: number): boolean {
+    return (this.suspectedUntilMs.get(storeId) ?? 0) > this.cluster.runtime.now();
+  }
+
+  /** Moves to the next store in id order, skipping suspected ones unless every store is suspected. */
   private moveToNextStore(): void {
     const ids = this.cluster.storeIds();
-    this.targetStoreId = ids[(ids.indexOf(this.targetStoreId) + 1) % ids.length];
+    const start = ids.indexOf(this.targetStoreId);
+    for (let step = 1; step <= ids.length; step++) {
+      const candidate = ids[(start + step) % ids.length];
+      if (!this.isSuspected(candidate) || step === ids.length) {
+        this.targetStoreId = candidate;
+        return;
+      }
+    }
   }
 }
 

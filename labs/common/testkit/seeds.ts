@@ -10,17 +10,30 @@
  * @module
  */
 
-/** Thrown when a seeded body fails: carries the seed and how to replay it. */
+/** Thrown when a seeded body fails under one or more seeds: carries them and how to replay the first. */
 export class SeedFailure extends Error {
+  /**
+   * @param seeds - every seed that failed, in the order run (at least one).
+   * @param seedsRun - how many seeds were run in all.
+   * @param replay - the command that reruns the first failing seed.
+   * @param failure - what the first failing seed threw.
+   */
   constructor(
-    readonly seed: number,
+    readonly seeds: readonly number[],
+    readonly seedsRun: number,
     readonly replay: string,
     readonly failure: unknown,
   ) {
     const reason = failure instanceof Error ? failure.message : String(failure);
-    super(`Failed under seed ${seed}.\nReplay it with: ${replay}\n\n${reason}`);
+    const which = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds.join(', ')}`;
+    super(`Failed under ${which} (${seeds.length} of ${seedsRun} run).\nReplay the first with: ${replay}\n\n${reason}`);
     this.name = 'SeedFailure';
     if (failure instanceof Error && failure.stack) this.stack = `${this.name}: ${this.message}\n${failure.stack.split('\n').slice(1).join('\n')}`;
+  }
+
+  /** The first failing seed. */
+  get seed(): number {
+    return this.seeds[0];
   }
 }
 
@@ -55,8 +68,8 @@ export function replayCommand(testName: string, seed: number): string {
 }
 
 /**
- * Runs `body` once per seed (see {@link testSeeds}); the first failing seed stops the run
- * and is reported with its replay command. Use inside a jest `test`.
+ * Runs `body` once per seed (see {@link testSeeds}). Every seed runs, so a failure reports all
+ * the seeds that fail, with the command that replays the first. Use inside a jest `test`.
  *
  * @example
  * ```ts
@@ -65,11 +78,16 @@ export function replayCommand(testName: string, seed: number): string {
  */
 export async function forEachSeed(defaultCount: number, body: (seed: number) => void | Promise<void>): Promise<void> {
   const testName = expect.getState().currentTestName ?? '<test>';
-  for (const seed of testSeeds(defaultCount)) {
+  const seeds = testSeeds(defaultCount);
+  const failed: number[] = [];
+  let firstFailure: unknown;
+  for (const seed of seeds) {
     try {
       await body(seed);
     } catch (error) {
-      throw new SeedFailure(seed, replayCommand(testName, seed), error);
+      if (failed.length === 0) firstFailure = error;
+      failed.push(seed);
     }
   }
+  if (failed.length > 0) throw new SeedFailure(failed, seeds.length, replayCommand(testName, failed[0]), firstFailure);
 }
