@@ -64,11 +64,11 @@ function copyFiltered(relative: string, target: string): number {
  */
 export function exportStudentEdition(dir: string): number {
   const target = path.resolve(dir);
-  if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
-    throw new Error(`${dir} already exists and is not empty; choose a new folder for the student edition.`);
-  }
   if (target === KIT_ROOT || target.startsWith(`${KIT_ROOT}${path.sep}`)) {
     throw new Error(`${dir} is inside the kit; export the student edition to a folder outside it.`);
+  }
+  if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
+    throw new Error(`${dir} already exists and is not empty; choose a new folder for the student edition.`);
   }
   const staging = `${target}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
