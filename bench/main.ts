@@ -17,7 +17,7 @@ import type { BenchRow, BenchSection } from './bench-row';
 const WORKSPACE_ENV = 'TINYKV_BENCH_WORKSPACE';
 
 /** The sections, in print order; each file exports `run`. */
-const SECTION_FILES = ['engine', 'sim', 'raft', 'txn'];
+const SECTION_FILES = ['engine', 'sim', 'raft', 'txn', 'grader'];
 
 function formatNumber(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const result = await execa(process.execPath, [path.join(kitRoot, 'bin', 'run-ts.js'), path.join(workspace, 'bench', 'main.ts'), ...selected], {
     stdio: 'inherit',
     reject: false,
-    env: { [WORKSPACE_ENV]: workspace },
+    env: { [WORKSPACE_ENV]: workspace, TINYKV_KIT_ROOT: kitRoot },
   });
   process.exitCode = result.exitCode ?? 1;
 }

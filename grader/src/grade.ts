@@ -14,7 +14,8 @@ import { changedFiles, fingerprintTree } from './tree-fingerprint';
 import { runStageProcess } from './stage-process';
 import { STAGES, type StageDefinition } from './stages';
 import type { SubmissionIntake } from './submission';
-import { diagnosticsForStage, formatDiagnostic, typecheckWorkspace } from './typecheck';
+import { diagnosticsForStage, formatDiagnostic, typecheckWorkspace, type TypecheckResult } from './typecheck';
+import { writeFileAtomically } from './atomic-write';
 import { buildWorkspaceWithReport, type Implementation } from './workspace';
 
 /** What to grade and how. */
@@ -115,6 +116,74 @@ function treeChanged(rubric: Rubric, changed: readonly string[]): ScoredStage {
   };
 }
 
+/** Why a stage scores 0 for its type errors, or undefined when it type-checks. */
+function typeErrorReason(stage: StageDefinition, typecheck: TypecheckResult): string | undefined {
+  if (typecheck.failure) return typecheck.failure;
+  const errors = diagnosticsForStage(stage, typecheck.diagnostics);
+  if (errors.length === 0) return undefined;
+  const shown = errors.slice(0, 20).map(formatDiagnostic);
+  const more = errors.length > shown.length ? [`… and ${errors.length - shown.length} more`] : [];
+  return `The code does not type-check (${errors.length} error${errors.length === 1 ? '' : 's'}), so the stage scores 0:\n${[...shown, ...more].join('\n')}`;
+}
+
+/** Runs one stage in its own copy of the workspace and scores it. */
+async function runStage(
+  stage: StageDefinition,
+  rubric: Rubric,
+  root: string,
+  workspace: string,
+  options: GradeOptions,
+  signal: AbortSignal,
+  emit: (event: GradeEvent) => void,
+): Promise<StageReport> {
+  const stageWorkspace = path.join(root, `stage-${stage.id}`);
+  fs.cpSync(workspace, stageWorkspace, { recursive: true, verbatimSymlinks: true });
+  const total = rubric.entries.length;
+  emit({ kind: 'stage-start', stage: stage.id, tests: total });
+  const before = fingerprintTree(stageWorkspace);
+  const result = await runStageProcess({
+    workspace: stageWorkspace,
+    testFiles: stageTestFiles(stage, stageWorkspace),
+    timeLimitSeconds: Math.min(stage.timeLimitSeconds, options.timeLimitSeconds ?? Number.POSITIVE_INFINITY),
+    memoryLimitMb: stage.memoryLimitMb,
+    resultsFile: path.join(stageWorkspace, '.results', `${stage.id}.jsonl`),
+    env: options.seeds !== undefined ? { TINYKV_SEEDS: String(options.seeds) } : {},
+    signal,
+    onProgress: (finished) => emit({ kind: 'stage-progress', stage: stage.id, finished, tests: total }),
+  });
+  const changed = changedFiles(before, fingerprintTree(stageWorkspace));
+  const scored = changed.length > 0 ? treeChanged(rubric, changed) : scoreStage(rubric, result);
+  const report: StageReport = { stage: stage.id, title: stage.title, handout: stage.handout, wall_ms: Math.round(result.wallMs), ...scored };
+  emit({ kind: 'stage-end', stage: stage.id, report });
+  return report;
+}
+
+/** Last known wall time per stage, so the longest stages start first next time. */
+const TIMINGS_FILE = path.join(WORK_ROOT, 'timings.json');
+
+function readTimings(): Record<string, number> {
+  try {
+    return JSON.parse(fs.readFileSync(TIMINGS_FILE, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+function writeTimings(previous: Record<string, number>, reports: readonly StageReport[]): void {
+  const next = { ...previous };
+  for (const report of reports) if (report.status === 'passed' || report.status === 'failed') next[report.stage] = report.wall_ms;
+  try {
+    writeFileAtomically(TIMINGS_FILE, `${JSON.stringify(next)}\n`);
+  } catch {
+    // Only a scheduling hint: losing it costs nothing but order.
+  }
+}
+
+/** The wall time a stage is expected to take: its last time, or its time limit as a rough stand-in. */
+function expectedMs(stage: StageDefinition, timings: Record<string, number>): number {
+  return timings[stage.id] ?? stage.timeLimitSeconds * 100;
+}
+
 async function runPool<T>(items: readonly T[], parallelism: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(parallelism, items.length)) }, async () => {
@@ -145,54 +214,47 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
     workspace,
   );
 
-  emit({ kind: 'typecheck-start' });
-  const typecheck = await typecheckWorkspace(workspace);
-  emit({ kind: 'typecheck-end', durationMs: typecheck.durationMs, errors: typecheck.diagnostics.length });
-
   const reports = new Map<string, StageReport>();
   const runnable: { stage: StageDefinition; rubric: Rubric }[] = [];
   for (const stage of options.stages) {
-    let rubric: Rubric;
     try {
-      rubric = loadRubric(KIT_ROOT, stage);
+      runnable.push({ stage, rubric: loadRubric(KIT_ROOT, stage) });
     } catch (error) {
-      rubric = { stage: stage.id, entries: [] };
-      reports.set(stage.id, zeroStage(stage, rubric, 'kit-error', (error as Error).message, 'Not run.'));
-      continue;
+      reports.set(stage.id, zeroStage(stage, { stage: stage.id, entries: [] }, 'kit-error', (error as Error).message, 'Not run.'));
     }
-    const errors = typecheck.failure ? [] : diagnosticsForStage(stage, typecheck.diagnostics);
-    if (typecheck.failure || errors.length > 0) {
-      const shown = errors.slice(0, 20).map(formatDiagnostic);
-      const more = errors.length > shown.length ? [`… and ${errors.length - shown.length} more`] : [];
-      const reason = typecheck.failure ?? `The code does not type-check (${errors.length} error${errors.length === 1 ? '' : 's'}), so the stage scores 0:\n${[...shown, ...more].join('\n')}`;
-      reports.set(stage.id, zeroStage(stage, rubric, 'type-error', reason, 'Not run: the stage does not type-check.'));
-      continue;
-    }
-    runnable.push({ stage, rubric });
   }
 
-  await runPool(runnable, options.parallelism ?? os.cpus().length, async ({ stage, rubric }) => {
-    const stageWorkspace = path.join(root, `stage-${stage.id}`);
-    fs.cpSync(workspace, stageWorkspace, { recursive: true, verbatimSymlinks: true });
-    const testFiles = stageTestFiles(stage, stageWorkspace);
-    const total = rubric.entries.length;
-    emit({ kind: 'stage-start', stage: stage.id, tests: total });
-    const before = fingerprintTree(stageWorkspace);
-    const result = await runStageProcess({
-      workspace: stageWorkspace,
-      testFiles,
-      timeLimitSeconds: Math.min(stage.timeLimitSeconds, options.timeLimitSeconds ?? Number.POSITIVE_INFINITY),
-      memoryLimitMb: stage.memoryLimitMb,
-      resultsFile: path.join(stageWorkspace, '.results', `${stage.id}.jsonl`),
-      env: options.seeds !== undefined ? { TINYKV_SEEDS: String(options.seeds) } : {},
-      onProgress: (finished) => emit({ kind: 'stage-progress', stage: stage.id, finished, tests: total }),
-    });
-    const changed = changedFiles(before, fingerprintTree(stageWorkspace));
-    const scored = changed.length > 0 ? treeChanged(rubric, changed) : scoreStage(rubric, result);
-    const report: StageReport = { stage: stage.id, title: stage.title, handout: stage.handout, wall_ms: Math.round(result.wallMs), ...scored };
-    reports.set(stage.id, report);
-    emit({ kind: 'stage-end', stage: stage.id, report });
+  // The type-check runs alongside the stages rather than before them: its verdict only decides
+  // which results count, so waiting for it would leave the cores idle. A stage found not to
+  // type-check is stopped (or never started) and scores 0.
+  emit({ kind: 'typecheck-start' });
+  const stopped = new Map<string, AbortController>(runnable.map(({ stage }) => [stage.id, new AbortController()]));
+  const typeErrors = new Map<string, string>();
+  const typecheckDone = typecheckWorkspace(workspace).then((typecheck) => {
+    emit({ kind: 'typecheck-end', durationMs: typecheck.durationMs, errors: typecheck.diagnostics.length });
+    for (const { stage } of runnable) {
+      const reason = typeErrorReason(stage, typecheck);
+      if (reason === undefined) continue;
+      typeErrors.set(stage.id, reason);
+      stopped.get(stage.id)!.abort();
+    }
   });
+
+  const timings = readTimings();
+  const longestFirst = [...runnable].sort((a, b) => expectedMs(b.stage, timings) - expectedMs(a.stage, timings));
+  await runPool(longestFirst, options.parallelism ?? os.cpus().length, async ({ stage, rubric }) => {
+    const signal = stopped.get(stage.id)!.signal;
+    if (!signal.aborted) {
+      const report = await runStage(stage, rubric, root, workspace, options, signal, emit);
+      if (!signal.aborted) reports.set(stage.id, report);
+    }
+  });
+  await typecheckDone;
+  for (const { stage, rubric } of runnable) {
+    const reason = typeErrors.get(stage.id);
+    if (reason !== undefined) reports.set(stage.id, zeroStage(stage, rubric, 'type-error', reason, 'Not run: the stage does not type-check.'));
+  }
+  writeTimings(timings, [...reports.values()]);
 
   const stages = options.stages.map((stage) => reports.get(stage.id)!);
   if (options.submissionDir && !options.keepWorkspace) fs.rmSync(root, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export interface StageProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Where the reporter appends its lines; created empty. */
   readonly resultsFile: string;
+  /** Stops the process early (its results are then not wanted). */
+  readonly signal?: AbortSignal;
   /** Called with the number of tests finished so far, about twice a second. */
   readonly onProgress?: (testsFinished: number) => void;
 }
@@ -159,6 +161,8 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
     killSignal: 'SIGKILL',
     env: { ...options.env, TINYKV_RESULTS_FILE: options.resultsFile, FORCE_COLOR: '0', NODE_OPTIONS: '' },
   });
+  const stop = () => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', stop, { once: true });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
@@ -167,6 +171,7 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
     ? setInterval(() => options.onProgress!(countLines(options.resultsFile)), 500) // real-time: the grader's own progress display
     : undefined;
   const outcome = await child;
+  options.signal?.removeEventListener('abort', stop);
   if (progress) clearInterval(progress);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const { tests, fileErrors, done, forgedLines } = readResultsFile(options.resultsFile, key);

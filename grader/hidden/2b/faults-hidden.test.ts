@@ -102,4 +102,22 @@ describe('[2B] hidden fault cases', () => {
         cluster.assertSafe();
       }
     }));
+  test('[2B] a get sent to a leader cut off in a minority never returns a stale value', () =>
+    forEachSeed(2, async (seed) => {
+      const cluster = new Cluster({ seed: seed + 600, storeCount: 5 });
+      cluster.start();
+      const oldLeader = await cluster.waitForLeader();
+      await mustPut(cluster, 1, 'r', 'old');
+      const others = cluster.storeIds().filter((id) => id !== oldLeader);
+      cluster.network.partition([[oldLeader, others[0]], others.slice(1)]);
+      await mustPut(cluster, 2, 'r', 'new');
+      const staleRead = await cluster.run(cluster.client(3).sendOnce(oldLeader, [{ cmdType: 'get', cf: CF_DEFAULT, key: text('r') }]), 5_000, 'the read at the old leader');
+      // Reads go through the log: the cut-off leader cannot commit, so it must not answer with 'old'.
+      const answered = staleRead.header.error === undefined ? staleRead.responses[0] : undefined;
+      expect(answered?.cmdType === 'get' ? answered.value?.toString() : undefined).not.toBe('old');
+      cluster.network.heal();
+      await cluster.runFor(1_000);
+      expect(await mustGet(cluster, 4, 'r')).toBe('new');
+      cluster.assertSafe();
+    }));
 });

@@ -3,7 +3,7 @@
  *
  * | engine | key (bytes)                               | value                              |
  * |--------|-------------------------------------------|------------------------------------|
- * | raft   | `01 02` regionId(u64) `01` index(u64)      | a log entry ({@link encodeEntry})   |
+ * | raft   | `01 02` regionId(u64) `01` index(u64)      | a log entry (`encodeEntry`)        |
  * | raft   | `01 02` regionId(u64) `02`                  | raft local state (40 bytes)        |
  * | kv     | `01 02` regionId(u64) `03`                  | apply state (24 bytes)             |
  * | kv     | `01 03` regionId(u64) `01`                  | region state (JSON)                |

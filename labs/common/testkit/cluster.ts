@@ -33,7 +33,7 @@ export interface ClusterOptions {
   readonly seed: number;
   /** How many stores (each holds a replica of the one region). */
   readonly storeCount: number;
-  /** Raftstore timing (default {@link DEFAULT_RAFTSTORE_CONFIG}). */
+  /** Raftstore timing (default `DEFAULT_RAFTSTORE_CONFIG`: 10 ms ticks). */
   readonly config?: RaftstoreConfig;
   /** The default behaviour of every link (default {@link RELIABLE_LINK}). */
   readonly link?: Partial<LinkOptions>;
