@@ -189,7 +189,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         throw new UsageError(`Stage ${stage.id} has no test named "${testName}".${close.length > 0 ? ` Did you mean: ${close.map((name) => `"${name}"`).join(', ')}?` : ''}`);
       }
       const traceFile = options.trace !== undefined ? path.resolve(options.trace) : undefined;
-      if (traceFile) fs.rmSync(traceFile, { force: true });
+      if (traceFile) {
+        fs.mkdirSync(path.dirname(traceFile), { recursive: true });
+        fs.rmSync(traceFile, { force: true });
+      }
       const code = await runTestCommand({
         stages: [stage],
         impl: options.impl,

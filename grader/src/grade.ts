@@ -16,6 +16,7 @@ import { STAGES, type StageDefinition } from './stages';
 import type { SubmissionIntake } from './submission';
 import { diagnosticsForStage, formatDiagnostic, typecheckWorkspace, type TypecheckResult } from './typecheck';
 import { writeFileAtomically } from './atomic-write';
+import { claimWorkspaceRoot } from './workspace-claim';
 import { buildWorkspaceWithReport, type Implementation } from './workspace';
 
 /** What to grade and how. */
@@ -198,9 +199,18 @@ async function runPool<T>(items: readonly T[], parallelism: number, work: (item:
 /** Grades the selected stages and returns the report (it never throws for a broken submission). */
 export async function grade(options: GradeOptions): Promise<GradeReport> {
   const started = process.hrtime.bigint();
-  const emit = options.onEvent ?? (() => undefined);
   const label = workspaceLabel(options.impl, options.referenceStages, options.submissionDir);
-  const root = options.workspaceDir ?? path.join(WORK_ROOT, label);
+  fs.mkdirSync(WORK_ROOT, { recursive: true });
+  const claim = claimWorkspaceRoot(options.workspaceDir ?? path.join(WORK_ROOT, label));
+  try {
+    return await gradeIn(claim.dir, label, options, started);
+  } finally {
+    claim.release();
+  }
+}
+
+async function gradeIn(root: string, label: string, options: GradeOptions, started: bigint): Promise<GradeReport> {
+  const emit = options.onEvent ?? (() => undefined);
   fs.rmSync(root, { recursive: true, force: true });
   // One tree is type-checked; each stage then runs in its own copy of it, so whatever one
   // stage's code does to its files cannot change another stage's tests.

@@ -23,6 +23,8 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'grader/test/stub-api.test.ts',
   'grader/test/student-edition.test.ts',
   'grader/test/submission.test.ts',
+  'grader/test/replay.test.ts',
+  'grader/test/watch.test.ts',
 ];
 
 /** Never copied: installed or generated, not source. */

@@ -80,7 +80,7 @@ export class Store implements RouterHost {
     this.runtime.setTimer(this.config.baseTickMs, () => this.tick(), 'raft-tick');
   }
 
-  /** {@inheritDoc RouterHost.peerOf} */
+  /** The peer of region `regionId` on this store, if any (see `RouterHost`). */
   peerOf(regionId: number): RoutedPeer | undefined {
     return this.hosted.get(regionId);
   }
@@ -105,7 +105,7 @@ export class Store implements RouterHost {
     this.router.deliverCommand(request, callback);
   }
 
-  /** {@inheritDoc RouterHost.wake} */
+  /** Asks the store to handle the peer's Ready soon, after the current event (see `RouterHost`). */
   wake(regionId: number): void {
     const hosted = this.hosted.get(regionId);
     if (hosted === undefined || hosted.readyScheduled) return;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import * as fs from 'node:fs';
 import { MemoryEngine } from '../engine/memory-engine';
 import { errorResponse, type RaftCmdRequest, type RaftCmdResponse } from '../raftstore/raft-cmd';
 import { notLeaderError, requestTimeoutError } from '../raftstore/raftstore-error';
@@ -14,7 +15,7 @@ import { SimulationEventError, SimulationStuckError } from '../runtime/simulatio
 import { RELIABLE_LINK, type LinkOptions } from '../sim/link-options';
 import { SimNode, type StartOptions } from '../sim/sim-node';
 import { SimulatedNetwork } from '../sim/simulated-network';
-import { Trace } from '../sim/trace';
+import { linearizabilityTraceEvent, Trace } from '../sim/trace';
 import { bootstrapStore } from '../../2b-raftstore/src/bootstrap';
 import { MockSchedulerClient } from '../../2b-raftstore/src/mock-scheduler-client';
 import type { Peer } from '../../2b-raftstore/src/peer';
@@ -37,7 +38,7 @@ export interface ClusterOptions {
   readonly config?: RaftstoreConfig;
   /** The default behaviour of every link (default {@link RELIABLE_LINK}). */
   readonly link?: Partial<LinkOptions>;
-  /** Record a JSON-lines trace (default false; `TINYKV_TRACE=1` turns it on). */
+  /** Record a JSON-lines trace (default false; `TINYKV_TRACE=1` turns it on, `TINYKV_TRACE_FILE=path` also streams it to a file). */
   readonly traceEnabled?: boolean;
 }
 
@@ -96,8 +97,12 @@ export class Cluster {
     this.seed = options.seed;
     this.config = options.config ?? DEFAULT_RAFTSTORE_CONFIG;
     this.runtime = new SimulatedRuntime({ seed: options.seed });
-    const traceEnabled = options.traceEnabled ?? process.env.TINYKV_TRACE === '1';
-    this.trace = traceEnabled ? new Trace(this.runtime) : Trace.disabled();
+    // `tinykv replay --trace FILE` sets TINYKV_TRACE_FILE: every line is appended as it is recorded,
+    // so a run that fails half-way still leaves its trace for the timeline page.
+    const traceFile = process.env.TINYKV_TRACE_FILE;
+    const traceEnabled = options.traceEnabled ?? (process.env.TINYKV_TRACE === '1' || Boolean(traceFile));
+    const onLine = traceFile ? (line: string) => fs.appendFileSync(traceFile, `${line}\n`) : undefined;
+    this.trace = traceEnabled ? new Trace(this.runtime, onLine ? { onLine } : {}) : Trace.disabled();
     this.network = new SimulatedNetwork<StoreMessage>({
       runtime: this.runtime,
       trace: this.trace,
@@ -299,6 +304,8 @@ export class Cluster {
   assertSafe(): void {
     const verdict = checkKvLinearizability(this.history.operations());
     if (verdict.result !== 'ok') {
+      const event = linearizabilityTraceEvent(verdict);
+      if (event) this.trace.record(event);
       const what = verdict.result === 'unknown' ? 'could not be proven linearizable (search budget exhausted)' : 'is not linearizable';
       throw new ScenarioFailure('correctness', `The history of ${verdict.operationCount} client operations ${what}:\n${formatLinearizabilityResult(verdict)}`);
     }

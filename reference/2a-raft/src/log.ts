@@ -78,6 +78,8 @@ export class RaftLog {
 
   /** True when the log holds an entry at `index` with term `term` (false, not an error, when it does not). */
   matchTerm(index: number, term: number): boolean {
+    // Past the end is the common miss (a follower behind the leader): answer it without an exception.
+    if (index > this.lastIndex()) return false;
     try {
       return this.term(index) === term;
     } catch (error) {

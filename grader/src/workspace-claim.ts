@@ -1,0 +1,49 @@
+/**
+ * One grader at a time per workspace folder. Two `tinykv grade` runs with the same label (an
+ * instructor's terminal and a test run, say) would otherwise rebuild each other's trees mid-run.
+ * The first claims the folder with a lock directory holding its pid; a second, finding a live
+ * owner, works in a folder of its own.
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tryClaim(dir: string): boolean {
+  const lock = `${dir}.lock`;
+  try {
+    fs.mkdirSync(lock, { recursive: false });
+  } catch {
+    const owner = Number(fs.readFileSync(`${lock}/pid`, { encoding: 'utf8', flag: 'a+' }));
+    if (owner > 0 && isAlive(owner)) return false;
+    fs.rmSync(lock, { recursive: true, force: true }); // left behind by a run that died
+    try {
+      fs.mkdirSync(lock, { recursive: false });
+    } catch {
+      return false;
+    }
+  }
+  fs.writeFileSync(`${lock}/pid`, String(process.pid));
+  return true;
+}
+
+/** A workspace folder this process owns until `release` is called: `preferred`, or a private variant. */
+export function claimWorkspaceRoot(preferred: string): { readonly dir: string; release(): void } {
+  const dir = tryClaim(preferred) ? preferred : `${preferred}-${process.pid}`;
+  if (dir !== preferred) fs.mkdirSync(`${dir}.lock`, { recursive: true });
+  return {
+    dir,
+    release: () => {
+      fs.rmSync(`${dir}.lock`, { recursive: true, force: true });
+      if (dir !== preferred) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
