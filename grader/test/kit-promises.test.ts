@@ -12,11 +12,11 @@ import { STAGES } from '../src/stages';
 
 jest.setTimeout(15 * 60_000);
 
-async function gradeAll(impl: 'reference' | 'labs'): Promise<{ report: GradeReport; stdout: string; exitCode: number; dir: string }> {
+async function gradeAll(impl: 'reference' | 'labs', extra: string[] = []): Promise<{ report: GradeReport; stdout: string; exitCode: number; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-grade-'));
   const jsonFile = path.join(dir, 'grade.json');
   const reports = ['--json', jsonFile, '--junit', path.join(dir, 'junit.xml'), '--gradescope', path.join(dir, 'results.json')];
-  const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade', '--impl', impl, ...reports], { reject: false, env: { FORCE_COLOR: '0' } });
+  const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade', '--impl', impl, ...extra, ...reports], { reject: false, env: { FORCE_COLOR: '0' } });
   if (!fs.existsSync(jsonFile)) throw new Error(`tinykv grade --impl ${impl} wrote no JSON (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
   return { report: JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as GradeReport, stdout: result.stdout, exitCode: result.exitCode ?? -1, dir };
 }
@@ -25,8 +25,9 @@ function summary(report: GradeReport): Record<string, string> {
   return Object.fromEntries(report.stages.map((stage) => [stage.stage, `${stage.score}/${stage.max_score} ${stage.status}`]));
 }
 
-test('the reference scores 100% on every stage, public and hidden tests, with no kit problems', async () => {
-  const { report, exitCode, dir } = await gradeAll('reference');
+test('the reference scores 100% on every stage, public and hidden tests, every seeded test under 20 seeds, with no kit problems', async () => {
+  const { report, exitCode, dir } = await gradeAll('reference', ['--seeds', '20']);
+  expect(report.seeds).toBe(20);
   expect(exitCode).toBe(0);
   const gradescope = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { score: number; max_score: number };
   expect(gradescope.score).toBe(report.max_score);

@@ -9,7 +9,7 @@ export class NotImplementedError extends Error {
   /**
    * @param stage - the stage tag, e.g. `2AA`.
    * @param what - the function or method, e.g. `Raft.tick`.
-   * @param handout - where to read about it, e.g. `labs/2a-raft/README.md#ticks`.
+   * @param handout - where to read about it, e.g. `labs/2a-raft/README.md#ticks-and-steps`.
    */
   constructor(
     readonly stage: string,
