@@ -19,6 +19,9 @@ import * as path from 'node:path';
 import { STAGES } from './stages';
 import { runTestCommand } from './test-command';
 import { runWatchCommand } from './watch-command';
+import { formatCatalog } from './mutants-table';
+import { MutantCatalogError, runCatalog, type MutantResult } from './mutants';
+import * as os from 'node:os';
 import { exportStudentEdition } from './student-edition';
 import { KIT_ROOT, kitPath } from './repo-paths';
 import { UsageError } from './usage-error';
@@ -236,6 +239,34 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         throw new UsageError((error as Error).message);
       }
       console.log(`Wrote the student edition (${count} files) to ${dir}. Students start with: cd ${dir} && npm ci && npx tinykv grade`);
+    });
+
+  program
+    .command('mutants')
+    .description('run the bug catalog (grader/mutants): each real student bug must make its stage fail')
+    .argument('[stages...]', 'stage ids or groups (default: every stage with a catalog)')
+    .option('--json <file>', 'also write the results as JSON (atomically)')
+    .option('--seeds <n>', 'run seeded tests under seeds 1..n', positiveInteger('--seeds'))
+    .option('--parallel <n>', 'mutants to run at once (default: the core count)', positiveInteger('--parallel'))
+    .action(async (selectors: string[], options: { json?: string; seeds?: number; parallel?: number }) => {
+      if (!fs.existsSync(kitPath('reference'))) throw new UsageError('The bug catalog needs the reference solutions: run it in the instructor edition.');
+      const stages = selectStages(selectors);
+      let catalog: MutantResult[];
+      try {
+        catalog = await runCatalog(stages, options.parallel ?? os.cpus().length, options.seeds, (result) =>
+          console.error(pc.dim(`${result.stage} ${result.id}: ${result.caught ? 'caught' : 'SURVIVED'} (${(result.wall_ms / 1000).toFixed(1)} s)`)),
+        );
+      } catch (error) {
+        if (error instanceof MutantCatalogError) {
+          console.error(pc.magenta(`kit problem: ${error.message}`));
+          setExitCode(1);
+          return;
+        }
+        throw error;
+      }
+      if (options.json) writeFileAtomically(options.json, `${JSON.stringify({ mutants: catalog }, null, 2)}\n`);
+      console.log(formatCatalog(catalog));
+      if (catalog.some((result) => !result.caught)) setExitCode(1);
     });
 
   program
