@@ -261,6 +261,24 @@ describe('[2AA] votes', () => {
     }
   });
 
+  test('[2AA] a follower that grants a vote restarts its election timer, so it does not campaign right after voting', () => {
+    // Same-term request: no term change resets the timer for us, only the vote itself may.
+    const raft = newTestRaft(1, [1, 2, 3]);
+    raft.term = 1;
+    for (let i = 0; i < raft.randomizedElectionTimeout - 1; i++) raft.tick();
+    takeMessages(raft);
+    raft.step(createMessage({ msgType: MessageType.MsgRequestVote, from: 2, to: 1, term: 1, logTerm: 0, index: 0 }));
+    expect(takeMessages(raft).map((m) => ({ type: m.msgType, reject: m.reject }))).toEqual([{ type: MessageType.MsgRequestVoteResponse, reject: false }]);
+    raft.tick();
+    const context = 'one tick after granting a vote, a tick before its old timeout would have fired';
+    expect({ context, state: raft.state, term: raft.term, voteRequests: takeMessages(raft).filter((m) => m.msgType === MessageType.MsgRequestVote).length }).toEqual({
+      context,
+      state: StateType.Follower,
+      term: 1,
+      voteRequests: 0,
+    });
+  });
+
   test('[2AA] a candidate and a leader refuse a vote request of their own term (they voted for themselves)', () => {
     const candidate = newTestRaft(1, [1, 2, 3]);
     candidate.becomeCandidate();
