@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { runScenario, type ScenarioOptions, type ScenarioReport } from '../labs/common/testkit/scenario';
+import { runScenario, type ScenarioOptions, type ScenarioReport } from '../labs/2b-raftstore/testkit/scenario';
 import type { BenchRow } from './bench-row';
 
 const GENERIC: ScenarioOptions = { name: 'bench: 5 stores, 5 clients', storeCount: 5, clientCount: 5 };

@@ -6,7 +6,7 @@
  * state. Method: one RawNode driven by hand, Readys compared field by field.
  */
 import { createMessage, MessageType } from '../../../labs/common/raft/message';
-import { expectReadyEquals } from '../../../labs/common/testkit/raft-ready-assertions';
+import { expectReadyEquals } from '../../../labs/2a-raft/test/raft-ready-assertions';
 import { RawNode } from '../../../labs/2a-raft/src/rawnode';
 import { StateType } from '../../../labs/2a-raft/src/state-type';
 import { MemoryStorage } from '../../../labs/2a-raft/src/storage';

@@ -6,7 +6,7 @@
 import { CF_DEFAULT } from '../../../labs/common/engine/engine';
 import { applyStateKey, dataKey } from '../../../labs/common/raftstore/meta-keys';
 import { decodeApplyState } from '../../../labs/common/raftstore/raft-apply-state';
-import { Cluster } from '../../../labs/common/testkit/cluster';
+import { Cluster } from '../../../labs/2b-raftstore/testkit/cluster';
 import { forEachSeed } from '../../../labs/common/testkit/seeds';
 
 const text = (value: string): Buffer => Buffer.from(value);

@@ -1,9 +1,9 @@
 // Goal: the generic-scenario families of the public 2B suite under other seeds and knobs
 // (cluster sizes, round lengths, harsher networks, crashes at random engine writes).
-// Method: labs/common/testkit/scenario.ts in virtual time; linearizability, convergence and
+// Method: labs/2b-raftstore/testkit/scenario.ts in virtual time; linearizability, convergence and
 // the durability auditor are checked by the runner.
 import { forEachSeed } from '../../../labs/common/testkit/seeds';
-import { runScenario, type ScenarioOptions } from '../../../labs/common/testkit/scenario';
+import { runScenario, type ScenarioOptions } from '../../../labs/2b-raftstore/testkit/scenario';
 
 function scenarioTest(title: string, seeds: number, options: Omit<ScenarioOptions, 'name'>): void {
   test(title, () => forEachSeed(seeds, async (seed) => void (await runScenario({ name: title, ...options }, seed + 100))));

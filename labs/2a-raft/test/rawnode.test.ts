@@ -6,12 +6,12 @@
  * ones not yet applied, and whose messages are the outbox; and that advance moves stabled
  * and applied. Method: drive one node by hand, play the owner (persist to MemoryStorage,
  * "send", "apply", advance), and compare each Ready field by field with
- * labs/common/testkit/raft-ready-assertions.ts, which says which field differs and why.
+ * labs/2a-raft/test/raft-ready-assertions.ts, which says which field differs and why.
  */
 import { createEntry } from '../../common/raft/entry';
 import { createMessage, MessageType } from '../../common/raft/message';
 import { createRng } from '../../common/runtime/rng';
-import { expectReadyEquals } from '../../common/testkit/raft-ready-assertions';
+import { expectReadyEquals } from './raft-ready-assertions';
 import type { Ready } from '../src/ready';
 import { RawNode } from '../src/rawnode';
 import { StateType } from '../src/state-type';

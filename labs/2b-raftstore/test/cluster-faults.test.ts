@@ -6,9 +6,9 @@
 import { CF_DEFAULT } from '../../common/engine/engine';
 import { dataKey } from '../../common/raftstore/meta-keys';
 import type { RaftCmdResponse } from '../../common/raftstore/raft-cmd';
-import { Cluster } from '../../common/testkit/cluster';
+import { Cluster } from '../testkit/cluster';
 import { forEachSeed } from '../../common/testkit/seeds';
-import { runScenario } from '../../common/testkit/scenario';
+import { runScenario } from '../testkit/scenario';
 
 const key = (text: string): Buffer => Buffer.from(text);
 

@@ -7,7 +7,7 @@
 // converge, never have two leaders in a term, and keep a linearizable history.
 import { MessageType } from '../../common/raft/message';
 import type { StoreMessage } from '../../common/raftstore/store-message';
-import { Cluster } from '../../common/testkit/cluster';
+import { Cluster } from '../testkit/cluster';
 import { forEachSeed } from '../../common/testkit/seeds';
 
 const text = (value: string): Buffer => Buffer.from(value);

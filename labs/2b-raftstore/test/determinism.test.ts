@@ -2,7 +2,7 @@
 // Method: run the same small cluster workload (elections, writes, a partition, a crash and a
 // restart) twice with the trace on and compare the JSON-lines traces byte for byte; a
 // different seed must give a different trace.
-import { Cluster } from '../../common/testkit/cluster';
+import { Cluster } from '../testkit/cluster';
 
 async function tracedRun(seed: number): Promise<string> {
   const cluster = new Cluster({ seed, storeCount: 3, traceEnabled: true, link: { jitterMs: 5, duplicateProbability: 0.1 } });

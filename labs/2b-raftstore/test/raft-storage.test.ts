@@ -4,7 +4,7 @@
 // a follower answers with a region error instead of serving.
 import { CF_DEFAULT, CF_LOCK } from '../../common/engine/engine';
 import { findPeerOnStore } from '../../common/raftstore/region';
-import { Cluster } from '../../common/testkit/cluster';
+import { Cluster } from '../testkit/cluster';
 import { forEachSeed } from '../../common/testkit/seeds';
 import { RaftStorage, RegionErrorException } from '../src/raft-storage';
 

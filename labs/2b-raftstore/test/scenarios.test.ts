@@ -1,10 +1,10 @@
 // Goal: the eleven TinyKV 2B scenarios (basic, concurrent, unreliable, partitions, persist
 // variants) on a 5-store cluster in virtual time. Method: the generic scenario runner
-// (labs/common/testkit/scenario.ts) runs clients against faults, heals the cluster, checks it
+// (labs/2b-raftstore/testkit/scenario.ts) runs clients against faults, heals the cluster, checks it
 // converges, checks the whole history is linearizable and that no store sent a promise it
 // had not persisted. Each test runs several seeds (TINYKV_SEEDS=N runs N).
 import { forEachSeed } from '../../common/testkit/seeds';
-import { runScenario, type ScenarioOptions } from '../../common/testkit/scenario';
+import { runScenario, type ScenarioOptions } from '../testkit/scenario';
 
 function scenarioTest(title: string, seeds: number, options: Omit<ScenarioOptions, 'name'>): void {
   test(title, () => forEachSeed(seeds, async (seed) => void (await runScenario({ name: title, ...options }, seed))));

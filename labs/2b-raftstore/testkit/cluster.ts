@@ -4,29 +4,29 @@
  * @module
  */
 import * as fs from 'node:fs';
-import { MemoryEngine } from '../engine/memory-engine';
-import { errorResponse, type RaftCmdRequest, type RaftCmdResponse } from '../raftstore/raft-cmd';
-import { notLeaderError, requestTimeoutError } from '../raftstore/raftstore-error';
-import type { Region } from '../raftstore/region';
-import type { StoreEngines } from '../raftstore/store-engines';
-import { copyStoreMessage, describeStoreMessage, type StoreMessage } from '../raftstore/store-message';
-import { SimulatedRuntime } from '../runtime/simulated-runtime';
-import { SimulationEventError, SimulationStuckError } from '../runtime/simulation-errors';
-import { RELIABLE_LINK, type LinkOptions } from '../sim/link-options';
-import { SimNode, type StartOptions } from '../sim/sim-node';
-import { SimulatedNetwork } from '../sim/simulated-network';
-import { linearizabilityTraceEvent, Trace } from '../sim/trace';
-import { bootstrapStore } from '../../2b-raftstore/src/bootstrap';
-import { MockSchedulerClient } from '../../2b-raftstore/src/mock-scheduler-client';
-import type { Peer } from '../../2b-raftstore/src/peer';
-import { DEFAULT_RAFTSTORE_CONFIG, type RaftstoreConfig } from '../../2b-raftstore/src/raftstore-config';
-import { Store } from '../../2b-raftstore/src/store';
-import { ClusterAuditor, ObservedEngine } from './cluster-auditor';
-import { HistoryRecorder } from './history';
-import { formatLinearizabilityResult } from './linearizability';
-import { checkKvLinearizability, type KvInput, type KvOutput } from './linearizability-kv-model';
+import { MemoryEngine } from '../../common/engine/memory-engine';
+import { errorResponse, type RaftCmdRequest, type RaftCmdResponse } from '../../common/raftstore/raft-cmd';
+import { notLeaderError, requestTimeoutError } from '../../common/raftstore/raftstore-error';
+import type { Region } from '../../common/raftstore/region';
+import type { StoreEngines } from '../../common/raftstore/store-engines';
+import { copyStoreMessage, describeStoreMessage, type StoreMessage } from '../../common/raftstore/store-message';
+import { SimulatedRuntime } from '../../common/runtime/simulated-runtime';
+import { SimulationEventError, SimulationStuckError } from '../../common/runtime/simulation-errors';
+import { RELIABLE_LINK, type LinkOptions } from '../../common/sim/link-options';
+import { SimNode, type StartOptions } from '../../common/sim/sim-node';
+import { SimulatedNetwork } from '../../common/sim/simulated-network';
+import { linearizabilityTraceEvent, Trace } from '../../common/sim/trace';
+import { bootstrapStore } from '../src/bootstrap';
+import { MockSchedulerClient } from '../src/mock-scheduler-client';
+import type { Peer } from '../src/peer';
+import { DEFAULT_RAFTSTORE_CONFIG, type RaftstoreConfig } from '../src/raftstore-config';
+import { Store } from '../src/store';
+import { ClusterAuditor, ObservedEngine } from '../../common/testkit/cluster-auditor';
+import { HistoryRecorder } from '../../common/testkit/history';
+import { formatLinearizabilityResult } from '../../common/testkit/linearizability';
+import { checkKvLinearizability, type KvInput, type KvOutput } from '../../common/testkit/linearizability-kv-model';
 import { ClusterClient, type ClusterClientOptions } from './cluster-client';
-import { ScenarioFailure } from './scenario-failure';
+import { ScenarioFailure } from '../../common/testkit/scenario-failure';
 
 /** Options of {@link Cluster}. */
 export interface ClusterOptions {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { Ready } from '../../2a-raft/src/ready';
-import { describeEntry, type Entry } from '../raft/entry';
-import { describeMessage, type Message } from '../raft/message';
+import type { Ready } from '../src/ready';
+import { describeEntry, type Entry } from '../../common/raft/entry';
+import { describeMessage, type Message } from '../../common/raft/message';
 
 /** Why each field may be expected absent or empty, for failure messages. */
 const FIELD_MEANING: Record<keyof Ready, string> = {

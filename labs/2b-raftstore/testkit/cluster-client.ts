@@ -3,13 +3,13 @@
  *
  * @module
  */
-import { CF_DEFAULT } from '../engine/engine';
-import type { RaftCmdResponse, Request, Response } from '../raftstore/raft-cmd';
-import { findPeerOnStore } from '../raftstore/region';
-import { scanUserPairs } from '../raftstore/region-reader';
-import { delay } from '../runtime/delay';
+import { CF_DEFAULT } from '../../common/engine/engine';
+import type { RaftCmdResponse, Request, Response } from '../../common/raftstore/raft-cmd';
+import { findPeerOnStore } from '../../common/raftstore/region';
+import { scanUserPairs } from '../../common/raftstore/region-reader';
+import { delay } from '../../common/runtime/delay';
 import type { Cluster } from './cluster';
-import type { KvInput, KvOutput } from './linearizability-kv-model';
+import type { KvInput, KvOutput } from '../../common/testkit/linearizability-kv-model';
 
 /** Options of {@link ClusterClient}. */
 export interface ClusterClientOptions {

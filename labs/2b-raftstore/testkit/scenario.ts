@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type { Rng } from '../runtime/rng';
-import { delay } from '../runtime/delay';
-import { UNRELIABLE_LINK, RELIABLE_LINK } from '../sim/link-options';
-import type { LinkOptions } from '../sim/link-options';
-import { electionTimeoutMs } from '../../2b-raftstore/src/raftstore-config';
+import type { Rng } from '../../common/runtime/rng';
+import { delay } from '../../common/runtime/delay';
+import { UNRELIABLE_LINK, RELIABLE_LINK } from '../../common/sim/link-options';
+import type { LinkOptions } from '../../common/sim/link-options';
+import { electionTimeoutMs } from '../src/raftstore-config';
 import { Cluster } from './cluster';
 import type { ClusterClient } from './cluster-client';
-import { ScenarioFailure } from './scenario-failure';
+import { ScenarioFailure } from '../../common/testkit/scenario-failure';
 
 /** The knobs of a scenario, TinyKV's plus a few. Durations are virtual milliseconds. */
 export interface ScenarioOptions {
