@@ -11,6 +11,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
   testPathIgnorePatterns: ['/node_modules/', '/grader/test/fixtures/'],
+  // Tests run in virtual time, so wall time only measures the machine: a slow or loaded machine
+  // must never fail a test. The grader's per-stage time limit is what stops a real hang.
+  testTimeout: 10 * 60_000,
   // Fails any test whose code replaced expect or its matchers (see the file).
   setupFilesAfterEnv: ['<rootDir>/labs/common/testkit/framework-canary.ts'],
 };

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ColumnFamily, ReadView } from '../engine/engine';
+import { ConfChangeType } from '../raft/conf-change';
 import type { RaftstoreError } from './raftstore-error';
 import type { PeerMeta, Region, RegionEpoch } from './region';
 
@@ -26,10 +27,35 @@ export interface RaftRequestHeader {
   readonly term: number;
 }
 
-/** A command: a header and the operations to apply together, in order, at one log index. */
+/**
+ * An administrative command: it changes the region or its log rather than user data, and a
+ * command carries at most one (then with no `requests`).
+ * - `compactLog` (2C): discard log entries up to `compactIndex` (whose term is `compactTerm`).
+ * - `changePeer` (3B): add or remove one peer; proposed with `proposeConfChange`.
+ * - `transferLeader` (3B): hand leadership to `peer`; not replicated, answered at once.
+ * - `split` (3B): split the region at `splitKey`; the right half becomes region
+ *   `newRegionId` with one new peer per existing peer (`newPeerIds`, in the order of the
+ *   region's peers).
+ */
+export type AdminRequest =
+  | { readonly cmdType: 'compactLog'; readonly compactIndex: number; readonly compactTerm: number }
+  | { readonly cmdType: 'changePeer'; readonly changeType: ConfChangeType; readonly peer: PeerMeta }
+  | { readonly cmdType: 'transferLeader'; readonly peer: PeerMeta }
+  | { readonly cmdType: 'split'; readonly splitKey: Buffer; readonly newRegionId: number; readonly newPeerIds: readonly number[] };
+
+/** The answer to an admin command: what the region became (changePeer: the region; split: both halves, left first). */
+export type AdminResponse =
+  | { readonly cmdType: 'compactLog' }
+  | { readonly cmdType: 'changePeer'; readonly region: Region }
+  | { readonly cmdType: 'transferLeader' }
+  | { readonly cmdType: 'split'; readonly regions: readonly Region[] };
+
+/** A command: a header and either operations to apply together, in order, at one log index, or one admin command. */
 export interface RaftCmdRequest {
   readonly header: RaftRequestHeader;
   readonly requests: readonly Request[];
+  /** An administrative command (2C, 3B); `requests` is then empty. */
+  readonly adminRequest?: AdminRequest;
 }
 
 /**
@@ -51,6 +77,8 @@ export interface RaftCmdResponse {
     readonly currentTerm: number;
   };
   readonly responses: readonly Response[];
+  /** The answer to an admin command. */
+  readonly adminResponse?: AdminResponse;
 }
 
 /** Called exactly once with the answer to a proposed command. */
@@ -67,11 +95,49 @@ interface EncodedCommand {
   readonly h: [number, number, number, number, number, number];
   /** One tuple per request: type, column family, key, value (base64). */
   readonly r: [Request['cmdType'], string?, string?, string?][];
+  /** The admin command, buffers as base64. */
+  readonly a?: EncodedAdmin;
+}
+
+type EncodedAdmin =
+  | ['compactLog', number, number]
+  | ['changePeer', ConfChangeType, number, number]
+  | ['transferLeader', number, number]
+  | ['split', string, number, number[]];
+
+function encodeAdmin(admin: AdminRequest): EncodedAdmin {
+  switch (admin.cmdType) {
+    case 'compactLog':
+      return ['compactLog', admin.compactIndex, admin.compactTerm];
+    case 'changePeer':
+      return ['changePeer', admin.changeType, admin.peer.id, admin.peer.storeId];
+    case 'transferLeader':
+      return ['transferLeader', admin.peer.id, admin.peer.storeId];
+    case 'split':
+      return ['split', admin.splitKey.toString('base64'), admin.newRegionId, [...admin.newPeerIds]];
+  }
+}
+
+function decodeAdmin(encoded: EncodedAdmin): AdminRequest {
+  switch (encoded[0]) {
+    case 'compactLog':
+      return { cmdType: 'compactLog', compactIndex: encoded[1], compactTerm: encoded[2] };
+    case 'changePeer':
+      if (encoded[1] !== ConfChangeType.AddNode && encoded[1] !== ConfChangeType.RemoveNode) throw new Error(`A changePeer command has an unknown change type ${String(encoded[1])}.`);
+      return { cmdType: 'changePeer', changeType: encoded[1], peer: { id: encoded[2], storeId: encoded[3] } };
+    case 'transferLeader':
+      return { cmdType: 'transferLeader', peer: { id: encoded[1], storeId: encoded[2] } };
+    case 'split':
+      return { cmdType: 'split', splitKey: Buffer.from(encoded[1], 'base64'), newRegionId: encoded[2], newPeerIds: encoded[3] };
+    default:
+      throw new Error(`A log entry holds an unknown admin command ${JSON.stringify(encoded)}.`);
+  }
 }
 
 /**
  * Serialises a command into the data of a log entry. Layout: UTF-8 JSON
- * `{"h":[regionId,peerId,storeId,confVer,version,term],"r":[[cmdType,cf,keyBase64,valueBase64],...]}`.
+ * `{"h":[regionId,peerId,storeId,confVer,version,term],"r":[[cmdType,cf,keyBase64,valueBase64],...],"a":[adminType,...]}`
+ * (`a` only for an admin command).
  *
  * @returns the entry data.
  */
@@ -89,6 +155,7 @@ export function encodeRaftCmdRequest(request: RaftCmdRequest): Buffer {
           return [operation.cmdType, operation.cf, operation.key.toString('base64')];
       }
     }),
+    ...(request.adminRequest !== undefined ? { a: encodeAdmin(request.adminRequest) } : {}),
   };
   return Buffer.from(JSON.stringify(encoded));
 }
@@ -111,5 +178,6 @@ export function decodeRaftCmdRequest(data: Buffer): RaftCmdRequest {
     if (cmdType === 'put') return { cmdType, cf: column, key: keyBytes, value: Buffer.from(value ?? '', 'base64') };
     return { cmdType, cf: column, key: keyBytes };
   });
-  return { header: { regionId, peer: { id: peerId, storeId }, regionEpoch: { confVer, version }, term }, requests };
+  const header = { regionId, peer: { id: peerId, storeId }, regionEpoch: { confVer, version }, term };
+  return encoded.a !== undefined ? { header, requests, adminRequest: decodeAdmin(encoded.a) } : { header, requests };
 }
