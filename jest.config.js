@@ -1,10 +1,18 @@
 // Jest configuration shared by the kit's self-tests and by every graded workspace.
 // ts-jest only transpiles (isolatedModules): type errors are caught by `tsc --noEmit`,
 // which the grader runs once per workspace, so each jest process starts fast.
+const fs = require('node:fs');
+const path = require('node:path');
+
+// A graded workspace holds labs/ and, in the instructor edition only, grader/hidden; the
+// student edition's workspaces have no grader/ at all. Jest refuses a root that does not
+// exist, so only the folders present here are roots.
+const roots = ['labs', 'grader'].filter((folder) => fs.existsSync(path.join(__dirname, folder))).map((folder) => `<rootDir>/${folder}`);
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/labs', '<rootDir>/grader'],
+  roots,
   testMatch: ['**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {

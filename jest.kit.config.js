@@ -6,5 +6,5 @@ const shared = require('./jest.config.js');
 /** @type {import('jest').Config} */
 module.exports = {
   ...shared,
-  roots: ['<rootDir>/labs/common', '<rootDir>/grader/test'],
+  roots: ['<rootDir>/labs/common', '<rootDir>/labs/2a-raft/testkit', '<rootDir>/grader/test'],
 };

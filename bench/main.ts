@@ -17,7 +17,7 @@ import type { BenchRow, BenchSection } from './bench-row';
 const WORKSPACE_ENV = 'TINYKV_BENCH_WORKSPACE';
 
 /** The sections, in print order; each file exports `run`. */
-const SECTION_FILES = ['engine', 'sim', 'raft', 'raftstore', 'txn', 'grader'];
+const SECTION_FILES = ['engine', 'sim', 'linearizability', 'raft', 'raftstore', 'txn', 'grader', 'student-loop'];
 
 function formatNumber(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
@@ -66,6 +66,11 @@ async function main(): Promise<void> {
 
   // Not yet inside the reference workspace: build it and rerun this script there.
   const kitRoot = path.resolve(__dirname, '..');
+  if (!fs.existsSync(path.join(kitRoot, 'reference'))) {
+    console.error('The benchmarks measure the reference solutions, which the student edition does not ship: run them in the instructor edition.');
+    process.exitCode = 2;
+    return;
+  }
   const { buildWorkspace } = require(path.join(kitRoot, 'grader/src/workspace')) as typeof import('../grader/src/workspace');
   const execa = require('execa') as typeof import('execa');
   const workspace = buildWorkspace({ impl: 'reference', referenceStages: [] }, path.join(kitRoot, '.tinykv', 'work', 'bench'));

@@ -5,27 +5,22 @@
  * @module
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import pc from 'picocolors';
-import { writeFileAtomically } from './atomic-write';
 import * as fs from 'node:fs';
-import { grade, type GradeReport } from './grade';
-import { toGradescopeResults, toJUnitXml, type GradescopeVisibility } from './report-formats';
-import { createProgressDisplay } from './progress-display';
-import { formatReport } from './report-table';
-import { selectStages, stageById } from './stage-selection';
-import { loadRubric } from './rubric';
-import { writeTracePage } from './trace-page';
-import * as path from 'node:path';
-import { STAGES } from './stages';
-import { runTestCommand } from './test-command';
-import { runWatchCommand } from './watch-command';
-import { formatCatalog } from './mutants-table';
-import { MutantCatalogError, runCatalog, type MutantResult } from './mutants';
 import * as os from 'node:os';
-import { exportStudentEdition } from './student-edition';
-import { KIT_ROOT, kitPath } from './repo-paths';
+import * as path from 'node:path';
+import pc from 'picocolors';
+import { isStudentEdition, REFERENCE_NOT_SHIPPED } from './edition';
+import type { GradeReport } from './grade';
+import type { GradescopeVisibility } from './report-formats';
+import { kitPath, KIT_ROOT } from './repo-paths';
+import { loadRubric } from './rubric';
+import { selectStages, stageById } from './stage-selection';
+import { STAGES } from './stages';
 import { UsageError } from './usage-error';
 import type { Implementation } from './workspace';
+
+// The commands' own modules (grading, jest, the watcher, the trace page…) are required when a
+// command runs, not at start-up, so that `tinykv --help` and `tinykv stages` stay instant.
 
 function positiveInteger(name: string) {
   return (text: string): number => {
@@ -49,8 +44,23 @@ function percentage(text: string): number {
   return value;
 }
 
-function implOption(): Option {
-  return new Option('--impl <impl>', 'whose code to run: labs (yours) or reference (the solutions)').choices(['labs', 'reference']).default('labs');
+/** `--impl`: an instructor's option, hidden from the student edition's help. */
+function implOption(studentEdition: boolean): Option {
+  return new Option('--impl <impl>', 'whose code to run: labs (yours) or reference (the solutions)').choices(['labs', 'reference']).default('labs').hideHelp(studentEdition);
+}
+
+/** `--reference <stages>`: an instructor's option, hidden from the student edition's help. */
+function referenceOption(studentEdition: boolean, description: string): Option {
+  return new Option('--reference <stages>', description).hideHelp(studentEdition);
+}
+
+/**
+ * The stages `--reference` names, or a one-line usage error in the student edition, which has
+ * no reference to take them from (nor for `--impl reference`).
+ */
+function referenceStagesOf(options: { impl?: Implementation; reference?: string }, studentEdition: boolean) {
+  if (studentEdition && (options.impl === 'reference' || options.reference !== undefined)) throw new UsageError(REFERENCE_NOT_SHIPPED);
+  return options.reference ? selectStages(options.reference.split(',')) : [];
 }
 
 /** Escapes a literal test name into an anchored jest name pattern. */
@@ -81,7 +91,9 @@ function isFolder(dir: string): boolean {
   }
 }
 
-function writeReports(report: GradeReport, options: GradeCliOptions, setExitCode: (code: number) => void): void {
+async function writeReports(report: GradeReport, options: GradeCliOptions, setExitCode: (code: number) => void): Promise<void> {
+  const { writeFileAtomically } = require('./atomic-write') as typeof import('./atomic-write');
+  const { toGradescopeResults, toJUnitXml } = require('./report-formats') as typeof import('./report-formats');
   const outputs: [string | undefined, () => string][] = [
     [options.json, () => `${JSON.stringify(report, null, 2)}\n`],
     [options.junit, () => toJUnitXml(report)],
@@ -99,6 +111,8 @@ function writeReports(report: GradeReport, options: GradeCliOptions, setExitCode
 }
 
 function buildProgram(setExitCode: (code: number) => void): Command {
+  // The student edition's help shows only what works there (see edition.ts).
+  const studentEdition = isStudentEdition();
   const program = new Command('tinykv')
     .description('Grade and test the tinykv-ts labs. Read README.md to start.')
     .showHelpAfterError('(run with --help for usage)')
@@ -106,25 +120,28 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('grade')
-    .description('grade stages (all by default): public and hidden tests, points from the rubric, a score table')
+    .description(studentEdition ? 'grade stages (all by default): public tests, points from the rubric, a score table' : 'grade stages (all by default): public and hidden tests, points from the rubric, a score table')
     .argument('[stages...]', 'stage ids or groups, e.g. 1 2aa 2a 4')
-    .addOption(implOption())
-    .option('--reference <stages>', 'take these stages (comma-separated, e.g. 2a) from the reference, so later stages can be graded on a working base')
+    .addOption(implOption(studentEdition))
+    .addOption(referenceOption(studentEdition, 'take these stages (comma-separated, e.g. 2a) from the reference, so later stages can be graded on a working base'))
     .option('--seeds <n>', 'every seeded test must pass under seeds 1..n', positiveInteger('--seeds'))
-    .option('--submission <dir>', "grade a student's submission: only its editable files are used, everything else comes from this kit")
+    .addOption(new Option('--submission <dir>', "grade a student's submission: only its editable files are used, everything else comes from this kit").hideHelp(studentEdition))
     .option('--json <file>', 'also write the results as JSON (atomically)')
     .option('--junit <file>', 'also write JUnit XML (CI systems, GitHub Classroom)')
     .option('--gradescope <file>', "also write Gradescope's results.json")
-    .addOption(new Option('--hidden-visibility <when>', 'Gradescope visibility of hidden tests').choices(['hidden', 'after_due_date', 'after_published', 'visible']).default('after_due_date'))
-    .option('--keep-workspace', "keep a submission's workspace under .tinykv/work after grading", false)
+    .addOption(new Option('--hidden-visibility <when>', 'Gradescope visibility of hidden tests').choices(['hidden', 'after_due_date', 'after_published', 'visible']).default('after_due_date').hideHelp(studentEdition))
+    .addOption(new Option('--keep-workspace', "keep a submission's workspace under .tinykv/work after grading").default(false).hideHelp(studentEdition))
     .option('--fail-under <percent>', 'exit 1 when the total is below this percentage', percentage)
     .option('--parallel <n>', 'stage processes to run at once (default: the core count)', positiveInteger('--parallel'))
     .option('--time-limit <seconds>', "cap every stage's time limit (the registry's limits apply otherwise)", positiveInteger('--time-limit'))
     .action(async (selectors: string[], options: GradeCliOptions) => {
       const stages = selectStages(selectors);
-      const referenceStages = options.reference ? selectStages(options.reference.split(',')) : [];
+      const referenceStages = referenceStagesOf(options, studentEdition);
       if (options.submission !== undefined && options.impl !== 'labs') throw new UsageError('--submission grades the submitted files on top of the stubs; it cannot be combined with --impl reference.');
       if (options.submission !== undefined && !isFolder(options.submission)) throw new UsageError(`The submission ${options.submission} is not a folder.`);
+      const { grade } = require('./grade') as typeof import('./grade');
+      const { createProgressDisplay } = require('./progress-display') as typeof import('./progress-display');
+      const { formatReport } = require('./report-table') as typeof import('./report-table');
       const report = await grade({
         stages,
         impl: options.impl,
@@ -137,7 +154,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         onEvent: createProgressDisplay(),
       });
       // Every report is written before anything can fail on the terminal side, each atomically.
-      writeReports(report, options, setExitCode);
+      await writeReports(report, options, setExitCode);
       console.log(formatReport(report));
       const problems = report.stages.flatMap((stage) => stage.kitProblems);
       if (problems.length > 0) console.error(pc.magenta(`The kit itself has ${problems.length} problem(s) (listed above): tell your instructor.`));
@@ -152,21 +169,25 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .command('test')
     .description("run a stage's public tests on your code, with jest's output (what `make project1` runs)")
     .argument('<stages...>', 'stage ids or groups, e.g. 1 2aa 2a')
-    .addOption(implOption())
-    .option('--reference <stages>', 'take these stages (comma-separated) from the reference')
+    .addOption(implOption(studentEdition))
+    .addOption(referenceOption(studentEdition, 'take these stages (comma-separated) from the reference'))
     .option('-t, --test-name-pattern <regex>', 'only tests whose full name matches this regular expression')
     .option('--test <name>', 'only the test with exactly this full name')
     .option('--seed <n>', 'run seeded tests under exactly this seed (to replay a failure)', nonNegativeInteger('--seed'))
     .option('--seeds <n>', 'run seeded tests under seeds 1..n', positiveInteger('--seeds'))
-    .option('--hidden', 'include the hidden tests (instructor edition)', false)
-    .option('--no-typecheck', 'skip the type-check before the tests')
+    .addOption(new Option('--hidden', 'include the hidden tests (instructor edition)').default(false).hideHelp(studentEdition))
+    .option('--no-typecheck', 'skip the type-check that runs alongside the tests')
     .action(async (selectors: string[], options: { impl: Implementation; reference?: string; testNamePattern?: string; test?: string; seed?: number; seeds?: number; hidden: boolean; typecheck: boolean }) => {
       if (options.testNamePattern !== undefined && options.test !== undefined) throw new UsageError('Use either --test or --test-name-pattern, not both.');
+      if (options.seed !== undefined && options.seeds !== undefined) throw new UsageError('Use either --seed (one seed) or --seeds (seeds 1..n), not both.');
+      const referenceStages = referenceStagesOf(options, studentEdition);
+      const { runTestCommand } = require('./test-command') as typeof import('./test-command');
       const code = await runTestCommand({
         stages: selectStages(selectors),
         impl: options.impl,
-        referenceStages: options.reference ? selectStages(options.reference.split(',')) : [],
+        referenceStages,
         testNamePattern: options.test !== undefined ? exactNamePattern(options.test) : options.testNamePattern,
+        onlyNamedTests: options.test !== undefined || options.testNamePattern !== undefined,
         seed: options.seed,
         seeds: options.seeds,
         hidden: options.hidden,
@@ -182,10 +203,11 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<test>', "the test's full name, as the failure printed it")
     .requiredOption('--seed <n>', 'the seed to replay', nonNegativeInteger('--seed'))
     .option('--trace <file>', "write the simulation's trace (JSON lines) to FILE and its timeline page to FILE.html")
-    .addOption(implOption())
-    .option('--reference <stages>', 'take these stages (comma-separated) from the reference')
+    .addOption(implOption(studentEdition))
+    .addOption(referenceOption(studentEdition, 'take these stages (comma-separated) from the reference'))
     .action(async (stageId: string, testName: string, options: { seed: number; trace?: string; impl: Implementation; reference?: string }) => {
       const stage = stageById(stageId);
+      const referenceStages = referenceStagesOf(options, studentEdition);
       const known = loadRubric(KIT_ROOT, stage).entries.map((entry) => entry.name);
       if (!known.includes(testName)) {
         const close = known.filter((name) => name.toLowerCase().includes(testName.toLowerCase())).slice(0, 5);
@@ -196,11 +218,13 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         fs.mkdirSync(path.dirname(traceFile), { recursive: true });
         fs.rmSync(traceFile, { force: true });
       }
+      const { runTestCommand } = require('./test-command') as typeof import('./test-command');
       const code = await runTestCommand({
         stages: [stage],
         impl: options.impl,
-        referenceStages: options.reference ? selectStages(options.reference.split(',')) : [],
+        referenceStages,
         testNamePattern: exactNamePattern(testName),
+        onlyNamedTests: true,
         seed: options.seed,
         hidden: true,
         typecheck: false,
@@ -208,6 +232,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       });
       if (traceFile) {
         if (fs.existsSync(traceFile) && fs.statSync(traceFile).size > 0) {
+          const { writeTracePage } = require('./trace-page') as typeof import('./trace-page');
           const page = `${traceFile}.html`;
           writeTracePage(traceFile, page, { title: `${testName} — seed ${options.seed}` });
           console.log(`Trace: ${traceFile}\nTimeline: ${page} (open it in a browser)`);
@@ -223,15 +248,18 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description("rerun a stage's public tests whenever a file under labs/ changes, showing what changed")
     .argument('<stages...>', 'stage ids or groups, e.g. 2aa')
     .action(async (selectors: string[]) => {
-      await runWatchCommand(selectStages(selectors));
+      const stages = selectStages(selectors);
+      const { runWatchCommand } = require('./watch-command') as typeof import('./watch-command');
+      await runWatchCommand(stages);
     });
 
   program
-    .command('export-student')
+    .command('export-student', { hidden: studentEdition })
     .description('write the student edition (no solutions, hidden tests or instructor notes) into a new folder')
     .argument('<dir>', 'a folder that does not exist yet (or is empty), outside the kit')
-    .action((dir: string) => {
-      if (!fs.existsSync(kitPath('reference'))) throw new UsageError('This is already the student edition: there is nothing to strip.');
+    .action(async (dir: string) => {
+      if (studentEdition) throw new UsageError('This is already the student edition: there is nothing to strip.');
+      const { exportStudentEdition } = require('./student-edition') as typeof import('./student-edition');
       let count: number;
       try {
         count = exportStudentEdition(dir);
@@ -242,16 +270,19 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   program
-    .command('mutants')
+    .command('mutants', { hidden: studentEdition })
     .description('run the bug catalog (grader/mutants): each real student bug must make its stage fail')
     .argument('[stages...]', 'stage ids or groups (default: every stage with a catalog)')
     .option('--json <file>', 'also write the results as JSON (atomically)')
     .option('--seeds <n>', 'run seeded tests under seeds 1..n', positiveInteger('--seeds'))
     .option('--parallel <n>', 'mutants to run at once (default: the core count)', positiveInteger('--parallel'))
     .action(async (selectors: string[], options: { json?: string; seeds?: number; parallel?: number }) => {
-      if (!fs.existsSync(kitPath('reference'))) throw new UsageError('The bug catalog needs the reference solutions: run it in the instructor edition.');
+      if (studentEdition || !fs.existsSync(kitPath('grader/mutants'))) throw new UsageError('The bug catalog needs the reference solutions: run it in the instructor edition.');
       const stages = selectStages(selectors);
-      let catalog: MutantResult[];
+      const { MutantCatalogError, runCatalog } = require('./mutants') as typeof import('./mutants');
+      const { formatCatalog } = require('./mutants-table') as typeof import('./mutants-table');
+      const { writeFileAtomically } = require('./atomic-write') as typeof import('./atomic-write');
+      let catalog: Awaited<ReturnType<typeof runCatalog>>;
       try {
         catalog = await runCatalog(stages, options.parallel ?? os.cpus().length, options.seeds, (result) =>
           console.error(pc.dim(`${result.stage} ${result.id}: ${result.caught ? 'caught' : 'SURVIVED'} (${(result.wall_ms / 1000).toFixed(1)} s)`)),

@@ -55,6 +55,17 @@ export function toJUnitXml(report: GradeReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A stage's reason for Gradescope's summary: its first line, or for a stage that did not run to
+ * its end (crashed, timeout…) its first lines, which carry the process's own error output.
+ */
+function stageReason(stage: GradeReport['stages'][number]): string {
+  if (!stage.reason) return '';
+  const lines = stage.reason.split('\n');
+  const shown = stage.status === 'passed' || stage.status === 'failed' ? lines.slice(0, 1) : lines.slice(0, 8);
+  return ` — ${shown.join('\n')}`;
+}
+
 /** Gradescope's visibility values. */
 export type GradescopeVisibility = 'visible' | 'hidden' | 'after_due_date' | 'after_published';
 
@@ -71,6 +82,6 @@ export function toGradescopeResults(report: GradeReport, hiddenVisibility: Grade
       visibility: test.hidden ? hiddenVisibility : 'visible',
     })),
   );
-  const stageLines = report.stages.map((stage) => `Stage ${stage.stage} (${stage.title}): ${stage.score}/${stage.max_score} ${stage.status}${stage.reason ? ` — ${stage.reason.split('\n')[0]}` : ''}`);
+  const stageLines = report.stages.map((stage) => `Stage ${stage.stage} (${stage.title}): ${stage.score}/${stage.max_score} ${stage.status}${stageReason(stage)}`);
   return { score: report.score, max_score: report.max_score, output: stageLines.join('\n'), visibility: 'visible', stdout_visibility: 'hidden', tests };
 }

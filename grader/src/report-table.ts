@@ -33,12 +33,20 @@ function firstLine(text: string | undefined): string {
 /** The table of one stage's tests (all of them, or the failures when there are many). */
 export function formatStage(stage: StageReport): string {
   const lines: string[] = [];
-  const header = `Stage ${stage.stage.toUpperCase()}: ${stage.title}  ${stage.score}/${stage.max_score} (${percent(stage.score, stage.max_score)})`;
+  // A stage that did not end normally (crashed, timeout…) says so in its header: its 0 is not a plain 0.
+  const ended = stage.status === 'passed' || stage.status === 'failed' ? '' : `  ${stage.status.toUpperCase()}`;
+  const header = `Stage ${stage.stage.toUpperCase()}: ${stage.title}  ${stage.score}/${stage.max_score} (${percent(stage.score, stage.max_score)})${ended}`;
   lines.push(stage.score === stage.max_score && stage.max_score > 0 ? pc.green(pc.bold(header)) : pc.bold(header));
   if (stage.reason) lines.push(pc.yellow(stage.reason));
   const notStarted = stage.tests.length > 0 && stage.tests.every((test) => test.status !== 'passed' && (test.message ?? '').includes('Not implemented'));
   if (notStarted) {
     lines.push(pc.dim(`Not started: all ${stage.tests.length} tests stop at a stub's "Not implemented". Read ${stage.handout}.`));
+    return lines.join('\n');
+  }
+  const noneRan = stage.tests.length > 0 && stage.tests.every((test) => test.status === 'missing');
+  if (noneRan && stage.status !== 'type-error') {
+    lines.push(pc.dim(`None of its ${stage.tests.length} tests ran. Read ${stage.handout}.`));
+    for (const problem of stage.kitProblems) lines.push(pc.magenta(`kit problem: ${problem}`));
     return lines.join('\n');
   }
   const listed = stage.tests.length <= LIST_ALL_TESTS_UP_TO ? stage.tests : stage.tests.filter((test) => test.status !== 'passed');
@@ -66,7 +74,13 @@ export function formatSummary(report: GradeReport): string {
   }
   table.push([pc.bold('total'), '', pc.bold(`${report.score}/${report.max_score}`), pc.bold(percent(report.score, report.max_score)), '', `${(report.wall_ms / 1000).toFixed(1)} s`]);
   const lines = [table.toString()];
-  const unimplemented = report.stages.every((stage) => stage.tests.every((test) => test.status !== 'passed'));
+  const unfinished = report.stages.filter((stage) => stage.status !== 'passed' && stage.status !== 'failed');
+  if (unfinished.length > 0) {
+    const which = unfinished.map((stage) => `${stage.stage} ${stage.status}`).join(', ');
+    const one = unfinished.length === 1;
+    lines.push(`${unfinished.length} stage${one ? '' : 's'} did not end normally (${which}): ${one ? 'its reason is' : 'their reasons are'} printed above, under ${one ? 'its table' : 'their tables'}.`);
+  }
+  const unimplemented = report.stages.every((stage) => stage.status === 'failed' && stage.tests.every((test) => test.status !== 'passed'));
   if (report.score === 0 && unimplemented && report.impl.startsWith('labs')) {
     const first = STAGES.find((stage) => stage.id === report.stages[0]?.stage) ?? STAGES[0];
     lines.push(

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { errorExcerpt } from './error-excerpt';
 import type { Rubric } from './rubric';
 import type { ProcessEnding, ReportedTest, StageProcessResult } from './stage-process';
 
@@ -64,21 +65,41 @@ export function failedSeed(message: string): number | undefined {
   return failedSeeds(message)[0];
 }
 
-function endingReason(ending: ProcessEnding, stderrTail: string): string | undefined {
+/** Why a stage's process did not complete: a sentence, and the start of its error output for a crash. */
+interface EndingReason {
+  readonly summary: string;
+  readonly errorOutput?: string;
+}
+
+function endingReason(ending: ProcessEnding, stderrHead: string, stderrTail: string): EndingReason | undefined {
   switch (ending.kind) {
     case 'completed':
       return undefined;
     case 'timeout':
-      return `The stage's tests were stopped at the ${ending.limitSeconds} s time limit (an infinite loop or a hang?); tests that finished before that are scored.`;
+      return { summary: `The stage's tests were stopped at the ${ending.limitSeconds} s time limit (an infinite loop or a hang?); tests that finished before that are scored.` };
     case 'out-of-memory':
-      return `The stage's test process ran out of memory (limit ${ending.limitMb} MB); tests that finished before that are scored.`;
+      return { summary: `The stage's test process ran out of memory (limit ${ending.limitMb} MB); tests that finished before that are scored.` };
     case 'exited-early': {
       const how = ending.signal ? `was killed by ${ending.signal}` : `exited with code ${ending.exitCode}`;
-      const exitCall = /process\.exit called with "?(\S+?)"?/.exec(stderrTail);
+      const exitCall = EXIT_CALL.exec(stderrTail) ?? EXIT_CALL.exec(stderrHead);
       const detail = exitCall ? ` (the code under test called process.exit(${exitCall[1]}))` : '';
-      return `The stage's test process ${how} before finishing${detail}; tests that finished before that are scored.`;
+      // The start of stderr is where jest (or node) says why it stopped: a configuration error,
+      // the process.exit call and where it was made, a fatal throw.
+      const excerpt = errorExcerpt(stderrHead || stderrTail);
+      return {
+        summary: `The stage's test process ${how} before finishing${detail}; tests that finished before that are scored.`,
+        errorOutput: excerpt === '' ? 'It wrote nothing on stderr.' : `Its error output began:\n${excerpt.replace(/^/gm, '  ')}`,
+      };
     }
   }
+}
+
+/** What jest prints when the code under test calls process.exit. */
+const EXIT_CALL = /process\.exit called with "?([^"\s]+)"?/;
+
+/** The ending's full text: its sentence, then the error output it quotes. */
+function endingText(ending: EndingReason): string {
+  return ending.errorOutput ? `${ending.summary}\n${ending.errorOutput}` : ending.summary;
 }
 
 function statusOf(ending: ProcessEnding, allPassed: boolean): StageStatus {
@@ -105,12 +126,17 @@ export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredSt
   }
   const kitProblems: string[] = [];
   const completed = result.ending.kind === 'completed';
+  const ending = endingReason(result.ending, result.stderrHead, result.stderrTail);
   const tests: TestReport[] = rubric.entries.map((entry) => {
     const run = reported.get(entry.name);
     if (!run) {
       const fileError = result.fileErrors.find((error) => !error.error.includes(TAMPER_MARK))?.error;
       if (completed && !fileError) kitProblems.push(`The rubric names "${entry.name}" but no such test ran.`);
-      const why = fileError ? `Its test file failed to run: ${fileError}` : 'This test did not run (the stage process stopped before it, or it does not exist).';
+      const why = fileError
+        ? `Its test file failed to run: ${fileError}`
+        : ending
+          ? `This test did not run. ${endingText(ending)}`
+          : 'This test did not run (it does not exist in the stage\'s test files).';
       return { name: entry.name, status: 'missing', score: 0, max_score: entry.points, duration_ms: 0, hidden: entry.hidden, message: cutMessage(why) };
     }
     const passed = run.status === 'passed';
@@ -135,8 +161,7 @@ export function scoreStage(rubric: Rubric, result: StageProcessResult): ScoredSt
   const max = tests.reduce((sum, test) => sum + test.max_score, 0);
   const allPassed = tests.every((test) => test.status === 'passed');
   const reasons: string[] = [];
-  const ending = endingReason(result.ending, result.stderrTail);
-  if (ending) reasons.push(ending);
+  if (ending) reasons.push(endingText(ending));
   const firstTamper = [...tampered.values()][0] ?? result.tests.find((test) => test.message.includes(TAMPER_MARK))?.message;
   if (firstTamper) reasons.push(`The code under test changed the test framework; the tests affected score 0. ${firstTamper.split('\n')[0]}`);
   const loadError = result.fileErrors.find((error) => !error.error.includes(TAMPER_MARK));

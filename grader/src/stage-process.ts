@@ -34,6 +34,8 @@ export interface StageProcessResult {
   readonly fileErrors: readonly { readonly file: string; readonly error: string }[];
   readonly ending: ProcessEnding;
   readonly wallMs: number;
+  /** The first part of the process's stderr: where a crash usually says what went wrong. */
+  readonly stderrHead: string;
   /** The last part of the process's stderr, for crash reasons. */
   readonly stderrTail: string;
   /** Result lines the reporter did not sign: the code under test wrote them, and they are ignored. */
@@ -59,6 +61,7 @@ export interface StageProcessOptions {
 }
 
 const STDERR_TAIL_BYTES = 16 * 1024;
+const STDERR_HEAD_BYTES = 4 * 1024;
 
 /** What the results file holds, after checking every line's signature. */
 export interface ResultsFileContent {
@@ -163,9 +166,12 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
   });
   const stop = () => child.kill('SIGKILL');
   options.signal?.addEventListener('abort', stop, { once: true });
+  let stderrHead = '';
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    const text = chunk.toString('utf8');
+    if (stderrHead.length < STDERR_HEAD_BYTES) stderrHead = (stderrHead + text).slice(0, STDERR_HEAD_BYTES);
+    stderrTail = (stderrTail + text).slice(-STDERR_TAIL_BYTES);
   });
   const progress = options.onProgress
     ? setInterval(() => options.onProgress!(countLines(options.resultsFile)), 500) // real-time: the grader's own progress display
@@ -180,5 +186,5 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
   else if (/heap out of memory|Allocation failed/i.test(stderrTail)) ending = { kind: 'out-of-memory', limitMb: options.memoryLimitMb };
   else if (done) ending = { kind: 'completed' };
   else ending = { kind: 'exited-early', exitCode: outcome.exitCode ?? null, signal: outcome.signal ?? null };
-  return { tests, fileErrors, ending, wallMs, stderrTail, forgedLines };
+  return { tests, fileErrors, ending, wallMs, stderrHead, stderrTail, forgedLines };
 }

@@ -11,8 +11,9 @@ import { KIT_ROOT } from './repo-paths';
 
 /**
  * Paths (files or folders, repository-relative) that never leave the instructor edition.
- * The kit self-tests listed here need reference/ or assume the untouched stubs, so they belong
- * to the instructor's suite only.
+ * The kit self-tests listed here need reference/ (or the bug catalog) or assume the untouched
+ * stubs, so they belong to the instructor's suite only; every other self-test holds in both
+ * editions, and the student edition's `npm test` runs them.
  */
 export const INSTRUCTOR_ONLY: readonly string[] = [
   'reference',
@@ -20,6 +21,7 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'grader/mutants',
   'docs/instructors.md',
   'grader/test/kit-promises.test.ts',
+  'grader/test/mutants.test.ts',
   'grader/test/stub-api.test.ts',
   'grader/test/student-edition.test.ts',
   'grader/test/submission.test.ts',

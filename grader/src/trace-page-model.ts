@@ -27,13 +27,34 @@ export interface DroppedMessage {
   readonly label: string;
 }
 
-/** A stretch of time a node held one role in one term. */
+/** A stretch of time a node held one role in one term (for a store: its peer of one region). */
 export interface RoleSegment {
   readonly node: number;
+  /** The region whose peer held the role, when the trace says (a store's `role` events do). */
+  readonly region?: number;
+  /** Lower case: `leader`, `candidate`, `follower` (the trace may say `Leader`). */
   readonly role: string;
   readonly term: number;
   readonly startMs: number;
   readonly endMs: number;
+}
+
+/** A rule a store broke, found as the run went (a `violation` event): a red mark at its time. */
+export interface ViolationMark {
+  /** The store that broke it, when known (its lane gets the mark; otherwise every lane does). */
+  readonly node?: number;
+  readonly region?: number;
+  readonly atMs: number;
+  /** The auditor's sentence. */
+  readonly text: string;
+}
+
+/** What a lane is called: `store 2` with `peer 3 (r1)` below it in a cluster trace, `node 2` otherwise. */
+export interface LaneLabel {
+  readonly node: number;
+  readonly label: string;
+  /** A second, smaller line (the peers the store hosts), or ''. */
+  readonly detail: string;
 }
 
 /** A node that was down: from its crash to its restart (or to the end of the trace). */
@@ -76,6 +97,10 @@ export interface TracePageModel {
   readonly endMs: number;
   /** Node ids, ascending: one lane each. */
   readonly nodes: readonly number[];
+  /** The lanes' names, in the order of `nodes`. */
+  readonly laneLabels: readonly LaneLabel[];
+  /** `store` when the trace is a cluster's (lanes are stores), `node` otherwise. */
+  readonly nodeNoun: 'store' | 'node';
   /** Client ids, ascending: one row each in the clients area. */
   readonly clients: readonly number[];
   readonly arrows: readonly MessageArrow[];
@@ -84,6 +109,8 @@ export interface TracePageModel {
   readonly crashes: readonly CrashBand[];
   readonly partitions: readonly PartitionBand[];
   readonly operations: readonly OperationBar[];
+  /** The rules stores broke, in time order (at most `maxViolations`). */
+  readonly violations: readonly ViolationMark[];
   /** The linearizability verdicts recorded in the trace (`illegal` / `unknown`) and how many operations each named. */
   readonly verdicts: readonly { readonly atMs: number; readonly result: string; readonly unorderedCount: number }[];
   /** What was left out to keep the page small, in words (empty when nothing was). */
@@ -97,6 +124,8 @@ export interface TracePageModelOptions {
   readonly maxMessages?: number;
   /** The most client operations drawn (default 2 000). */
   readonly maxOperations?: number;
+  /** The most violation marks drawn (default 200). */
+  readonly maxViolations?: number;
 }
 
 /** Thrown when a trace line is not a JSON object with a numeric `atMs` and a string `kind`. */
@@ -124,12 +153,19 @@ class ModelBuilder {
   readonly crashes: CrashBand[] = [];
   readonly partitions: PartitionBand[] = [];
   readonly operations = new Map<number, OperationBar>();
+  readonly violations: ViolationMark[] = [];
+  /** Peers by store, from a `cluster` event: `peer 3 (r1)`. */
+  readonly peersByStore = new Map<number, string[]>();
+  /** Whether the trace is a cluster's (a `cluster` event, or `role` events that name a region). */
+  isCluster = false;
+  omittedViolations = 0;
   readonly verdicts: { atMs: number; result: string; unorderedCount: number }[] = [];
   /** Sends by message id, waiting for their delivery or drop. */
   private readonly sendsById = new Map<number, PendingSend>();
   /** Sends of traces without message ids, by link and description, oldest first. */
   private readonly sendsByContent = new Map<string, PendingSend[]>();
-  private readonly openRoles = new Map<number, { role: string; term: number; startMs: number }>();
+  /** Open role segments by `node/region` (a store holds one role per region it hosts). */
+  private readonly openRoles = new Map<string, { node: number; region?: number; role: string; term: number; startMs: number }>();
   private readonly openCrashes = new Map<number, { startMs: number; reason: string }>();
   private openPartition: { groups: number[][]; startMs: number } | undefined;
   private readonly openIsolations = new Map<number, number>();
@@ -142,6 +178,7 @@ class ModelBuilder {
   constructor(
     private readonly maxMessages: number,
     private readonly maxOperations: number,
+    private readonly maxViolations: number,
   ) {}
 
   add(event: RawEvent): void {
@@ -177,6 +214,10 @@ class ModelBuilder {
         return this.onReturn(event);
       case 'linearizability':
         return this.onVerdict(event);
+      case 'violation':
+        return this.onViolation(event);
+      case 'cluster':
+        return this.onCluster(event);
       default:
       // Other kinds (filters, components' own events) are not drawn.
     }
@@ -184,7 +225,7 @@ class ModelBuilder {
 
   /** Closes everything still open at the end of the trace. */
   finish(): void {
-    for (const [node, open] of this.openRoles) this.roles.push({ node, ...open, endMs: this.endMs });
+    for (const open of this.openRoles.values()) this.roles.push({ ...open, endMs: this.endMs });
     for (const [node, open] of this.openCrashes) this.crashes.push({ node, ...open, endMs: this.endMs });
     this.onHeal(this.endMs);
     for (const [id, bar] of this.operations) {
@@ -245,18 +286,20 @@ class ModelBuilder {
     this.drops.push({ from: asNumber(event.from), to: asNumber(event.to), sentMs, droppedMs: event.atMs, reason, label: describe(event.message) });
   }
 
-  private closeRole(node: number, atMs: number): void {
-    const open = this.openRoles.get(node);
-    if (open === undefined) return;
-    this.openRoles.delete(node);
-    this.roles.push({ node, ...open, endMs: atMs });
+  /** Closes the node's open role segments: of one region, or of every region when `region` is undefined. */
+  private closeRoles(node: number, atMs: number, region?: number): void {
+    for (const [key, open] of this.openRoles) {
+      if (open.node !== node || (region !== undefined && open.region !== region)) continue;
+      this.openRoles.delete(key);
+      this.roles.push({ ...open, endMs: atMs });
+    }
   }
 
   private onCrash(event: RawEvent): void {
     const node = asNumber(event.node);
     this.noteNode(node);
     // A dead node holds no role.
-    this.closeRole(node, event.atMs);
+    this.closeRoles(node, event.atMs);
     this.openCrashes.set(node, { startMs: event.atMs, reason: typeof event.reason === 'string' ? event.reason : 'crashed' });
   }
 
@@ -272,8 +315,38 @@ class ModelBuilder {
   private onRole(event: RawEvent): void {
     const node = asNumber(event.node);
     this.noteNode(node);
-    this.closeRole(node, event.atMs);
-    this.openRoles.set(node, { role: String(event.role), term: typeof event.term === 'number' ? event.term : 0, startMs: event.atMs });
+    const region = typeof event.region === 'number' ? event.region : undefined;
+    if (region !== undefined) this.isCluster = true;
+    this.closeRoles(node, event.atMs, region);
+    // Stores record StateType values (`Leader`); the page's classes and legend are lower case.
+    const role = String(event.role).toLowerCase();
+    this.openRoles.set(`${node}/${region ?? ''}`, { node, ...(region !== undefined ? { region } : {}), role, term: typeof event.term === 'number' ? event.term : 0, startMs: event.atMs });
+  }
+
+  private onViolation(event: RawEvent): void {
+    const node = typeof event.node === 'number' ? event.node : undefined;
+    if (node !== undefined) this.noteNode(node);
+    if (this.violations.length >= this.maxViolations) {
+      this.omittedViolations++;
+      return;
+    }
+    const region = typeof event.region === 'number' ? event.region : undefined;
+    this.violations.push({ ...(node !== undefined ? { node } : {}), ...(region !== undefined ? { region } : {}), atMs: event.atMs, text: describe(event.text) });
+  }
+
+  private onCluster(event: RawEvent): void {
+    this.isCluster = true;
+    if (Array.isArray(event.stores)) event.stores.forEach((store) => this.noteNode(store));
+    const regions = Array.isArray(event.regions) ? (event.regions as { id?: unknown; peers?: unknown }[]) : [];
+    for (const region of regions) {
+      const peers = Array.isArray(region.peers) ? (region.peers as { id?: unknown; storeId?: unknown }[]) : [];
+      for (const peer of peers) {
+        if (typeof peer.storeId !== 'number' || typeof peer.id !== 'number') continue;
+        const list = this.peersByStore.get(peer.storeId) ?? [];
+        list.push(`peer ${peer.id} (r${String(region.id)})`);
+        this.peersByStore.set(peer.storeId, list);
+      }
+    }
   }
 
   private onPartition(event: RawEvent): void {
@@ -369,8 +442,8 @@ export function parseTraceLine(line: string, lineNumber: number): { readonly atM
 /**
  * Builds the page's model from the lines of a trace: lanes, arrows paired by message id
  * (or, in traces without ids, by link and content in send order), drops, role segments,
- * crash and partition bands, client operations and the operations a linearizability verdict
- * flagged. Blank lines are skipped.
+ * crash and partition bands, client operations, the operations a linearizability verdict
+ * flagged and the violations stores were caught in. Blank lines are skipped.
  *
  * @param traceLines - the trace's lines, in order.
  * @param options - caps on what is kept.
@@ -378,7 +451,7 @@ export function parseTraceLine(line: string, lineNumber: number): { readonly atM
  * @throws TraceParseError when a line is not a trace event.
  */
 export function buildTracePageModel(traceLines: readonly string[], options: TracePageModelOptions = {}): TracePageModel {
-  const builder = new ModelBuilder(options.maxMessages ?? 5_000, options.maxOperations ?? 2_000);
+  const builder = new ModelBuilder(options.maxMessages ?? 5_000, options.maxOperations ?? 2_000, options.maxViolations ?? 200);
   let lineCount = 0;
   traceLines.forEach((line, index) => {
     if (line.trim() === '') return;
@@ -399,10 +472,17 @@ export function buildTracePageModel(traceLines: readonly string[], options: Trac
   if (builder.omittedOperations > 0) {
     omissions.push(`Only the first ${operations.length} of ${operations.length + builder.omittedOperations} client operations are drawn.`);
   }
+  if (builder.omittedViolations > 0) {
+    omissions.push(`Only the first ${builder.violations.length} of ${builder.violations.length + builder.omittedViolations} violations are marked.`);
+  }
+  const nodes = [...builder.nodes].filter((node) => Number.isFinite(node)).sort((left, right) => left - right);
+  const nodeNoun = builder.isCluster ? 'store' : 'node';
   return {
     startMs: builder.startMs,
     endMs,
-    nodes: [...builder.nodes].filter((node) => Number.isFinite(node)).sort((left, right) => left - right),
+    nodes,
+    laneLabels: nodes.map((node) => ({ node, label: `${nodeNoun} ${node}`, detail: (builder.peersByStore.get(node) ?? []).join(', ') })),
+    nodeNoun,
     clients: [...builder.clients].sort((left, right) => left - right),
     arrows: builder.arrows,
     drops: builder.drops,
@@ -410,6 +490,7 @@ export function buildTracePageModel(traceLines: readonly string[], options: Trac
     crashes: builder.crashes,
     partitions: builder.partitions,
     operations,
+    violations: builder.violations,
     verdicts: builder.verdicts,
     omissions,
     lineCount,

@@ -3,13 +3,30 @@
  * trace-page.ts. The script reads the model (see trace-page-model.ts) from the
  * `<script type="application/json" id="trace-model">` tag and draws it as SVG. Every drawn
  * thing has a class and data attributes (`lane`, `arrow`, `drop`, `role`, `crash-band`,
- * `partition-band`, `op`, `illegal`) so tests can count them in the DOM.
+ * `partition-band`, `op`, `illegal`, `violation`, `flag-mark`) so tests can count them in the
+ * DOM. The page opens on the time range in its address (`page.html#t=1200-1500`, virtual ms)
+ * and keeps the address in step as you zoom and pan, so a view can be shared. When drawn,
+ * the body carries `data-render="done"` and `data-timeline-origin="x,y"` (where the timeline's
+ * top-left corner is on the page, in CSS pixels: what a screenshot test needs to find a lane).
  *
  * The script is plain ES2017 without template literals, so it can live in this file's
  * template string unchanged.
  *
  * @module
  */
+
+/**
+ * The colour of each role, for the lanes and the legend alike (one source, so they cannot
+ * disagree). Role names are lower case: the model lowers the `Leader` a store records.
+ */
+export const ROLE_COLOURS: Readonly<Record<'leader' | 'candidate' | 'follower', string>> = Object.freeze({
+  leader: '#f59e0b',
+  candidate: '#a855f7',
+  follower: '#93c5fd',
+});
+
+/** The colour of a violation mark (the auditor caught a store breaking a rule). */
+export const VIOLATION_COLOUR = '#dc2626';
 
 /** The page's CSS. */
 export const TRACE_PAGE_STYLE = String.raw`
@@ -31,11 +48,14 @@ svg text { font-size: 11px; fill: #111827; }
 .arrow { stroke: #2563eb; stroke-opacity: 0.55; stroke-width: 1.2; }
 .drop-line { stroke: #b45309; stroke-opacity: 0.8; stroke-width: 1.2; stroke-dasharray: 3 2; }
 .drop-x { stroke: #b45309; stroke-width: 2; }
-.role { stroke: none; }
-.role.leader { fill: #f59e0b; }
-.role.candidate { fill: #a855f7; }
-.role.follower { fill: #93c5fd; }
+.role { stroke: none; fill: #9ca3af; }
+${Object.entries(ROLE_COLOURS)
+  .map(([role, colour]) => `.role.${role} { fill: ${colour}; }`)
+  .join('\n')}
 .role-label { font-size: 10px; }
+.lane-detail { font-size: 10px; fill: #6b7280; }
+.violation-line { stroke: ${VIOLATION_COLOUR}; stroke-width: 2; }
+.violation-mark, .flag-mark { fill: ${VIOLATION_COLOUR}; stroke: #7f1d1d; stroke-width: 1; }
 .op-label { font-size: 10px; fill: #374151; }
 .crash-band { fill: #374151; fill-opacity: 0.28; }
 .crash-label { fill: #111827; font-size: 10px; }
@@ -57,8 +77,33 @@ export const TRACE_PAGE_SCRIPT = String.raw`
   var LEFT = 90, RIGHT = 20, AXIS_HEIGHT = 28, PARTITION_ROW = 18, LANE_HEIGHT = 64, CLIENT_ROW = 22, AREA_GAP = 26;
   var model = JSON.parse(document.getElementById('trace-model').textContent);
   var svg = document.getElementById('timeline');
-  var view = { startMs: model.startMs, endMs: Math.max(model.endMs, model.startMs + 1) };
+  var view = viewFromAddress() || fullView();
   var layout = computeLayout();
+
+  function fullView() {
+    return { startMs: model.startMs, endMs: Math.max(model.endMs, model.startMs + 1) };
+  }
+
+  /** '#t=1200-1500' gives that range (virtual ms); anything else gives null. */
+  function viewFromAddress() {
+    var match = /^#t=(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+    if (!match) return null;
+    var startMs = Number(match[1]), endMs = Number(match[2]);
+    return endMs > startMs ? { startMs: startMs, endMs: endMs } : null;
+  }
+
+  function writeAddress() {
+    try {
+      history.replaceState(null, '', '#t=' + Math.round(view.startMs) + '-' + Math.max(Math.round(view.startMs) + 1, Math.round(view.endMs)));
+    } catch (ignored) {
+      // Some viewers forbid changing the address of a local file: the view still works.
+    }
+  }
+
+  function laneName(node) {
+    for (var i = 0; i < model.laneLabels.length; i++) if (model.laneLabels[i].node === node) return model.laneLabels[i].label;
+    return model.nodeNoun + ' ' + node;
+  }
 
   function computeLayout() {
     var width = Math.max(900, document.documentElement.clientWidth - 30);
@@ -114,8 +159,9 @@ export const TRACE_PAGE_SCRIPT = String.raw`
   }
 
   function drawLaneLabels(group) {
-    model.nodes.forEach(function (node) {
-      element(group, 'text', { class: 'lane-label', x: 8, y: laneY(node) + 4 }, 'node ' + node);
+    model.laneLabels.forEach(function (lane) {
+      element(group, 'text', { class: 'lane-label', x: 8, y: laneY(lane.node) + 4 }, lane.label);
+      if (lane.detail) element(group, 'text', { class: 'lane-detail', x: 8, y: laneY(lane.node) + 17 }, lane.detail);
     });
     if (model.clients.length > 0) element(group, 'text', { class: 'area-label', x: 8, y: layout.clientsTop - 8 }, 'clients');
     model.clients.forEach(function (client) {
@@ -153,7 +199,7 @@ export const TRACE_PAGE_SCRIPT = String.raw`
         class: 'crash-band', 'data-node': band.node, x: x(band.startMs), y: y,
         width: Math.max(2, x(band.endMs) - x(band.startMs)), height: LANE_HEIGHT - 8,
       });
-      withTitle(rect, 'node ' + band.node + ' down from ' + band.startMs + ' ms to ' + band.endMs + ' ms: ' + band.reason);
+      withTitle(rect, laneName(band.node) + ' down from ' + band.startMs + ' ms to ' + band.endMs + ' ms: ' + band.reason);
       element(group, 'text', { class: 'crash-label', x: x(band.startMs) + 3, y: y + 11 }, 'down');
     });
   }
@@ -166,7 +212,8 @@ export const TRACE_PAGE_SCRIPT = String.raw`
         class: 'role ' + segment.role, 'data-node': segment.node, 'data-role': segment.role, 'data-term': segment.term,
         x: x(segment.startMs), y: y - 4, width: width, height: 8,
       });
-      withTitle(rect, 'node ' + segment.node + ': ' + segment.role + ' in term ' + segment.term + ' from ' + segment.startMs + ' ms');
+      var region = segment.region !== undefined ? ' (region ' + segment.region + ')' : '';
+      withTitle(rect, laneName(segment.node) + region + ': ' + segment.role + ' in term ' + segment.term + ' from ' + segment.startMs + ' ms to ' + segment.endMs + ' ms');
       var short = segment.role.charAt(0).toUpperCase() + segment.term;
       if (width > 16) element(group, 'text', { class: 'role-label', x: x(segment.startMs) + 2, y: y - 7 }, short);
     });
@@ -213,6 +260,35 @@ export const TRACE_PAGE_SCRIPT = String.raw`
     });
   }
 
+  /** A small downward triangle just under the axis: where something went wrong, visible at any zoom. */
+  function axisMark(group, className, atMs, attributes, title) {
+    var px = x(atMs);
+    attributes.class = className;
+    attributes.d = 'M' + (px - 5) + ' ' + (AXIS_HEIGHT + 1) + 'L' + (px + 5) + ' ' + (AXIS_HEIGHT + 1) + 'L' + px + ' ' + (AXIS_HEIGHT + 10) + 'z';
+    withTitle(element(group, 'path', attributes), title);
+  }
+
+  function drawViolations(group) {
+    model.violations.forEach(function (mark) {
+      var onLane = mark.node !== undefined && model.nodes.indexOf(mark.node) >= 0;
+      var top = onLane ? laneY(mark.node) - LANE_HEIGHT / 2 + 2 : AXIS_HEIGHT;
+      var bottom = onLane ? laneY(mark.node) + LANE_HEIGHT / 2 - 2 : layout.lanesBottom;
+      var where = onLane ? laneName(mark.node) + (mark.region !== undefined ? ' (region ' + mark.region + ')' : '') + ' at ' : 'at ';
+      var title = 'violation: ' + where + mark.atMs + ' ms: ' + mark.text;
+      var g = element(group, 'g', { class: 'violation', 'data-node': onLane ? mark.node : '', 'data-at': mark.atMs });
+      withTitle(g, title);
+      element(g, 'line', { class: 'violation-line', x1: x(mark.atMs), x2: x(mark.atMs), y1: top, y2: bottom });
+      axisMark(g, 'violation-mark', mark.atMs, {}, title);
+    });
+  }
+
+  function drawFlagMarks(group) {
+    model.operations.forEach(function (op) {
+      if (!op.flagged) return;
+      axisMark(group, 'flag-mark', op.returnMs, { 'data-op': op.id }, op.label + ': flagged ' + op.flagged + ' by the linearizability checker');
+    });
+  }
+
   function drawDefinitions() {
     var defs = element(svg, 'defs', {});
     var marker = element(defs, 'marker', { id: 'arrowhead', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' });
@@ -235,8 +311,15 @@ export const TRACE_PAGE_SCRIPT = String.raw`
     drawArrows(plot);
     drawDrops(plot);
     drawOperations(plot);
+    drawFlagMarks(plot);
+    drawViolations(plot);
     drawLaneLabels(svg);
     document.getElementById('view-range').textContent = 'showing ' + view.startMs.toFixed(1) + ' ms to ' + view.endMs.toFixed(1) + ' ms';
+  }
+
+  function redraw() {
+    draw();
+    writeAddress();
   }
 
   function timeAt(clientX) {
@@ -253,7 +336,7 @@ export const TRACE_PAGE_SCRIPT = String.raw`
     var fraction = (anchorMs - view.startMs) / (view.endMs - view.startMs);
     view.startMs = anchorMs - fraction * span;
     view.endMs = view.startMs + span;
-    draw();
+    redraw();
   }
 
   function installPanning() {
@@ -265,15 +348,22 @@ export const TRACE_PAGE_SCRIPT = String.raw`
       var shiftMs = ((event.clientX - dragFromX) / (layout.width - LEFT - RIGHT)) * (dragView.endMs - dragView.startMs);
       view.startMs = dragView.startMs - shiftMs;
       view.endMs = dragView.endMs - shiftMs;
-      draw();
+      redraw();
     });
-    svg.addEventListener('dblclick', function () { view = { startMs: model.startMs, endMs: Math.max(model.endMs, model.startMs + 1) }; draw(); });
+    svg.addEventListener('dblclick', function () { view = fullView(); redraw(); });
     svg.addEventListener('wheel', zoom, { passive: false });
+    window.addEventListener('hashchange', function () {
+      var asked = viewFromAddress();
+      if (asked && (asked.startMs !== view.startMs || asked.endMs !== view.endMs)) { view = asked; draw(); }
+    });
   }
 
   try {
     draw();
     installPanning();
+    var box = svg.getBoundingClientRect();
+    // Inside the border: where the drawing's (0, 0) is.
+    document.body.setAttribute('data-timeline-origin', (box.left + window.scrollX + svg.clientLeft) + ',' + (box.top + window.scrollY + svg.clientTop));
     document.body.setAttribute('data-render', 'done');
   } catch (error) {
     document.body.setAttribute('data-render', 'error');

@@ -1,15 +1,17 @@
 /**
  * The trace page: one self-contained HTML file (inline style, script and data; no network)
- * that draws a simulation trace as a timeline — a lane per node, messages as arrows, drops,
- * roles and terms, crash and partition bands, and the client operations, with the ones a
- * linearizability verdict flagged in red. `tinykv replay ... --trace FILE` writes one.
+ * that draws a simulation trace as a timeline — a lane per node (per store, in a cluster
+ * trace), messages as arrows, drops, roles and terms, crash and partition bands, the client
+ * operations with the ones a linearizability verdict flagged in red, and red marks where a
+ * store broke a rule the auditor checks. `tinykv replay ... --trace FILE` writes one; open it
+ * as `FILE.html#t=1200-1500` to start on that stretch of virtual time.
  *
  * @module
  */
 import * as fs from 'node:fs';
 import { writeFileAtomically } from './atomic-write';
 import { buildTracePageModel, type TracePageModel, type TracePageModelOptions } from './trace-page-model';
-import { TRACE_PAGE_SCRIPT, TRACE_PAGE_STYLE } from './trace-page-script';
+import { ROLE_COLOURS, TRACE_PAGE_SCRIPT, TRACE_PAGE_STYLE, VIOLATION_COLOUR } from './trace-page-script';
 
 /** Options of {@link renderTracePage}. */
 export interface TracePageOptions extends TracePageModelOptions {
@@ -43,7 +45,7 @@ function summaryOf(model: TracePageModel): string {
   const parts = [
     `${model.lineCount} trace lines`,
     `${model.startMs} ms to ${model.endMs} ms (virtual)`,
-    `${model.nodes.length} nodes`,
+    `${model.nodes.length} ${model.nodeNoun}s`,
     `${model.arrows.length} messages delivered`,
     `${model.drops.length} dropped`,
     `${model.crashes.length} crashes`,
@@ -51,21 +53,28 @@ function summaryOf(model: TracePageModel): string {
     `${model.operations.length} client operations`,
   ];
   const verdicts = model.verdicts.map((verdict) => `linearizability: ${verdict.result} (${verdict.unorderedCount} operations could not be ordered, shown in red)`);
-  return [parts.join(' · '), ...verdicts].join('<br>');
+  const violations = model.violations.length > 0 ? [`${model.violations.length} violation(s) caught by the auditor, marked in red (the first at ${model.violations[0].atMs} ms)`] : [];
+  return [parts.join(' · '), ...verdicts, ...violations].join('<br>');
 }
 
 const LEGEND: readonly (readonly [string, string])[] = [
-  ['leader', 'background:#f59e0b'],
-  ['candidate', 'background:#a855f7'],
-  ['follower', 'background:#93c5fd'],
+  ['leader', `background:${ROLE_COLOURS.leader}`],
+  ['candidate', `background:${ROLE_COLOURS.candidate}`],
+  ['follower', `background:${ROLE_COLOURS.follower}`],
   ['node down (crash → restart)', 'background:rgba(55,65,81,0.28)'],
   ['partition / isolation', 'background:rgba(253,230,138,0.6)'],
   ['message (send → deliver)', 'background:#2563eb;height:2px'],
   ['dropped message (ends in ×)', 'background:#b45309;height:2px'],
   ['client operation', 'background:#10b981'],
   ['outcome unknown', 'background:#d1d5db'],
-  ['not linearizable (flagged by the checker)', 'background:#dc2626'],
+  ['not linearizable (flagged by the checker; ▼ on the axis)', 'background:#dc2626'],
+  ['violation: a store broke a rule the auditor checks (▼ on the axis)', `background:${VIOLATION_COLOUR};width:3px`],
 ];
+
+/** How to read the page's ids, shown when the lanes are stores. */
+const STORE_NOTATION =
+  'Each lane is a store (a machine), named "store N"; under its name, the peers it hosts: a peer is the replica of a region on that store, and its id differs from the store id. ' +
+  'A message reads "r1 3->2 MsgAppend ...": region 1, from peer 3 to peer 2.';
 
 function legendHtml(): string {
   return LEGEND.map(([label, style]) => `<span><i style="${style}"></i>${escapeHtml(label)}</span>`).join('');
@@ -101,7 +110,7 @@ export function renderTracePage(traceLines: readonly string[], options: TracePag
     `<div id="summary">${summaryOf(model)}</div>`,
     `<div id="omissions">${model.omissions.map(escapeHtml).join(' ')}</div>`,
     `<div id="legend">${legendHtml()}</div>`,
-    '<div id="help">Mouse wheel: zoom around the pointer · drag: pan · double-click: show everything · hover: details. <span id="view-range"></span></div>',
+    `<div id="help">${model.nodeNoun === 'store' ? `${escapeHtml(STORE_NOTATION)}<br>` : ''}Mouse wheel: zoom around the pointer · drag: pan · double-click: show everything · hover: details · the address (#t=FROM-TO, virtual ms) keeps the view. <span id="view-range"></span></div>`,
     '<div id="render-error"></div>',
     '<svg id="timeline" xmlns="http://www.w3.org/2000/svg"></svg>',
     `<script type="application/json" id="trace-model">${jsonForScriptTag(model)}</script>`,

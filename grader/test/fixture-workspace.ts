@@ -7,12 +7,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { kitPath } from '../src/repo-paths';
 
-/** A workspace holding the named fixtures under labs/fixture/test/. Returns its folder. */
+/**
+ * A workspace holding the named fixtures under labs/fixture/test/. Returns its folder. Like a
+ * student edition's workspace it has no grader/ folder, which jest.config.js must allow.
+ */
 export function fixtureWorkspace(fixtures: readonly string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-fixture-'));
   const testDir = path.join(dir, 'labs', 'fixture', 'test');
   fs.mkdirSync(testDir, { recursive: true });
-  fs.mkdirSync(path.join(dir, 'grader'), { recursive: true });
   for (const fixture of fixtures) fs.copyFileSync(kitPath(`grader/test/fixtures/${fixture}`), path.join(testDir, fixture));
   for (const file of ['jest.config.js', 'tsconfig.jest.json']) fs.copyFileSync(kitPath(file), path.join(dir, file));
   const canary = 'labs/common/testkit/framework-canary.ts';

@@ -14,7 +14,7 @@ const rubric: Rubric = {
 };
 
 function result(partial: Partial<StageProcessResult>): StageProcessResult {
-  return { tests: [], fileErrors: [], ending: { kind: 'completed' }, wallMs: 10, stderrTail: '', forgedLines: 0, ...partial };
+  return { tests: [], fileErrors: [], ending: { kind: 'completed' }, wallMs: 10, stderrHead: '', stderrTail: '', forgedLines: 0, ...partial };
 }
 
 const test_ = (name: string, status: string, message = '') => ({ file: 'x.test.ts', name, status, durationMs: 3, message });
@@ -89,4 +89,32 @@ test('forged result lines are ignored and named in the reason', () => {
   const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed')], forgedLines: 3 }));
   expect(scored.score).toBe(1);
   expect(scored.reason).toContain('3 result line(s) not written by the grader');
+});
+
+test('a crash quotes the start of the process\'s error output, without jest\'s code frame, in the reason and in every test that did not run', () => {
+  const stderrHead = [
+    '  \u001b[1m●  process.exit called with "3"\u001b[22m',
+    '',
+    '      53 |   }',
+    '    > 55 | process.exit(3);',
+    '         |         ^',
+    '',
+    '      at Object.<anonymous> (labs/4-txn/src/scanner.ts:55:9)',
+  ].join('\n');
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed')], ending: { kind: 'exited-early', exitCode: 3, signal: null }, stderrHead, stderrTail: stderrHead }));
+  expect(scored.status).toBe('crashed');
+  expect(scored.score).toBe(1);
+  expect(scored.reason).toContain('exited with code 3 before finishing (the code under test called process.exit(3))');
+  expect(scored.reason).toContain('Its error output began:\n    ●  process.exit called with "3"\n        at Object.<anonymous> (labs/4-txn/src/scanner.ts:55:9)');
+  expect(scored.reason).not.toContain('\u001b[');
+  expect(scored.reason).not.toContain('55 |');
+  for (const missing of scored.tests.filter((t) => t.status === 'missing')) expect(missing.message).toContain('process.exit called with "3"');
+  expect(scored.kitProblems).toEqual([]);
+});
+
+test('a process that dies without a word says so', () => {
+  const scored = scoreStage(rubric, result({ ending: { kind: 'exited-early', exitCode: null, signal: 'SIGKILL' } }));
+  expect(scored.status).toBe('crashed');
+  expect(scored.reason).toContain('was killed by SIGKILL before finishing');
+  expect(scored.reason).toContain('It wrote nothing on stderr.');
 });

@@ -3,6 +3,7 @@
 // Method: run real jest processes on fixture test files and inspect what runStageProcess returns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { scoreStage } from '../src/score-stage';
 import { runStageProcess, type StageProcessResult } from '../src/stage-process';
 import { fixtureTestPath, fixtureWorkspace } from './fixture-workspace';
 
@@ -96,4 +97,22 @@ test('result lines the code under test writes itself are not believed', async ()
   const result = await run('forges-results.test.ts');
   expect(result.forgedLines).toBe(2);
   expect(statuses(result)).toEqual({ '[9] forges results': 'passed', '[9] honest after the forgery': 'passed' });
+});
+
+test('a jest that cannot start (a root folder missing) is a crash whose reason quotes jest', async () => {
+  const workspace = fixtureWorkspace(['passing-and-failing.test.ts']);
+  workspaces.push(workspace);
+  const config = path.join(workspace, 'jest.config.js');
+  fs.writeFileSync(config, `${fs.readFileSync(config, 'utf8')}\nmodule.exports.roots = ['<rootDir>/labs', '<rootDir>/grader'];\n`);
+  const result = await runStageProcess({
+    workspace,
+    testFiles: [fixtureTestPath('passing-and-failing.test.ts')],
+    timeLimitSeconds: 60,
+    memoryLimitMb: 512,
+    resultsFile: path.join(workspace, '.results', 'fixture.jsonl'),
+  });
+  expect(result.ending.kind).toBe('exited-early');
+  const scored = scoreStage({ stage: '9', entries: [{ name: '[9] adds', points: 1, hidden: false }] }, result);
+  expect(scored.status).toBe('crashed');
+  expect(scored.reason).toMatch(/grader in the roots\[1\] option was not found/);
 });

@@ -1,6 +1,16 @@
-// Goal: tsc's output is parsed exactly and each error sinks only the stages it belongs to.
+// Goal: tsc's output is parsed exactly and each error sinks only the stages it belongs to; a
+// verdict is reused only while no source changed, and a check of one stage's scope reaches the
+// same verdict for that stage as a check of the whole workspace.
+// Method: parse hand-written compiler output; run the real tsc on a tiny workspace and edit it.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { kitPath } from '../src/repo-paths';
 import { STAGES } from '../src/stages';
-import { diagnosticsForStage, parseTscOutput, typecheckScope } from '../src/typecheck';
+import { diagnosticsForStage, parseTscOutput, typecheckScope, typecheckWorkspace } from '../src/typecheck';
+import { TypecheckSession } from '../src/typecheck-session';
+
+jest.setTimeout(180_000);
 
 test('parses diagnostics, joining continuation lines to the message above', () => {
   const output = [
@@ -27,4 +37,63 @@ test("an error in a stage's lab, in labs/common or in its hidden tests belongs t
     ].join('\n'),
   );
   expect(diagnosticsForStage(stage1, diagnostics).map((d) => d.code)).toEqual(['TS1', 'TS2', 'TS3']);
+});
+
+/** A workspace with the kit's tsconfig, one file in labs/common, one in stage 1's lab and one in stage 4's. */
+function tinyWorkspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-typecheck-'));
+  const files: Record<string, string> = {
+    'labs/common/shared.ts': 'export const one = 1;\n',
+    'labs/1-standalone/src/uses-shared.ts': "import { one } from '../../common/shared';\nexport const two: number = one + 1;\n",
+    'labs/4-txn/src/elsewhere.ts': "export const wrong: number = 'not a number';\n",
+  };
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  fs.copyFileSync(kitPath('tsconfig.json'), path.join(dir, 'tsconfig.json'));
+  fs.symlinkSync(kitPath('node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+test('a verdict is reused until a source changes, and a scoped check agrees with the whole check on its stage', async () => {
+  const stage1 = STAGES.find((stage) => stage.id === '1')!;
+  const dir = tinyWorkspace();
+  try {
+    const first = await typecheckWorkspace(dir, 120, [stage1]);
+    expect({ failure: first.failure, cached: first.cached, errors: first.diagnostics }).toEqual({ failure: undefined, cached: undefined, errors: [] });
+    const again = await typecheckWorkspace(dir, 120, [stage1]);
+    expect(again.cached).toBe(true);
+
+    fs.writeFileSync(path.join(dir, 'labs/1-standalone/src/uses-shared.ts'), "import { one } from '../../common/shared';\nexport const two: string = one + 1;\n");
+    const edited = await typecheckWorkspace(dir, 120, [stage1]);
+    expect(edited.cached).toBeUndefined();
+    const scoped = diagnosticsForStage(stage1, edited.diagnostics);
+    expect(scoped.map((d) => `${d.file}:${d.line} ${d.code}`)).toEqual(['labs/1-standalone/src/uses-shared.ts:2 TS2322']);
+
+    const whole = await typecheckWorkspace(dir, 120);
+    expect(diagnosticsForStage(stage1, whole.diagnostics)).toEqual(scoped);
+    expect(whole.diagnostics.map((d) => d.file)).toContain('labs/4-txn/src/elsewhere.ts'); // outside stage 1's scope, seen by the whole check
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a session kept between checks finds what tsc finds, before and after edits', async () => {
+  const stage1 = STAGES.find((stage) => stage.id === '1')!;
+  const dir = tinyWorkspace();
+  const file = path.join(dir, 'labs/1-standalone/src/uses-shared.ts');
+  try {
+    const session = new TypecheckSession(dir, [stage1]);
+    expect(session.check()).toMatchObject({ diagnostics: [] });
+    fs.writeFileSync(file, "import { one } from '../../common/shared';\nexport const two: string = one + 1;\n");
+    const edited = session.check();
+    expect(edited.failure).toBeUndefined();
+    expect(edited.diagnostics).toEqual((await typecheckWorkspace(dir, 120, [stage1])).diagnostics);
+    expect(edited.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual(['labs/1-standalone/src/uses-shared.ts:2:14 TS2322']);
+    fs.writeFileSync(path.join(dir, 'labs/common/shared.ts'), "export const one = 'one';\n"); // now the edit type-checks
+    expect(session.check().diagnostics).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

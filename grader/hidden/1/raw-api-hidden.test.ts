@@ -42,7 +42,8 @@ describe.each(BACKENDS)('raw API with binary and large data on the %s engine', (
     fixture = await startFixture(backend);
   });
   afterEach(async () => {
-    await fixture.cleanup();
+    // Unset when startFixture threw (a stub's start): that error is then the test's only failure.
+    await fixture?.cleanup();
   });
 
   test('[1] binary keys with 0x00 and 0xff bytes round-trip and scan in byte order', async () => {
@@ -81,7 +82,8 @@ describe('raw API scans and random workloads', () => {
     fixture = await startFixture('memory');
   });
   afterEach(async () => {
-    await fixture.cleanup();
+    // Unset when startFixture threw (a stub's start): that error is then the test's only failure.
+    await fixture?.cleanup();
   });
 
   test('[1] rawScan pages through many keys in byte order without gaps or repeats', async () => {

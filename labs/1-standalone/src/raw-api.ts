@@ -47,7 +47,7 @@ export class RawApi {
    *   `{ error, notFound: false }` for bad input or a storage failure.
    */
   async rawGet(request: RawGetRequest): Promise<RawGetResponse> {
-    // TODO: 1. checkRawGetRequest(request) from './request-checks'; a problem becomes
+    // TODO(1): 1. checkRawGetRequest(request) from './request-checks'; a problem becomes
     //          { error: problem, notFound: false }.
     //       2. take a reader from this.storage, getCF, and ALWAYS close the reader (try/finally).
     //       3. undefined means { notFound: true } (not an error!); else { value, notFound: false }.
@@ -63,7 +63,7 @@ export class RawApi {
    * @returns `{}` on success, `{ error }` for bad input or a storage failure.
    */
   async rawPut(request: RawPutRequest): Promise<RawPutResponse> {
-    // TODO: check the request (checkRawPutRequest), then write ONE put Modify through
+    // TODO(1): check the request (checkRawPutRequest), then write ONE put Modify through
     // this.storage.write. An empty value is a value, not a delete. Failures become { error }.
     void request;
     throw new NotImplementedError('1', 'RawApi.rawPut', HANDOUT);
@@ -75,7 +75,7 @@ export class RawApi {
    * @returns `{}` on success, `{ error }` for bad input or a storage failure.
    */
   async rawDelete(request: RawDeleteRequest): Promise<RawDeleteResponse> {
-    // TODO: check the request (checkRawDeleteRequest), then write ONE delete Modify.
+    // TODO(1): check the request (checkRawDeleteRequest), then write ONE delete Modify.
     // Deleting a key that is not there is fine: answer {}. Failures become { error }.
     void request;
     throw new NotImplementedError('1', 'RawApi.rawDelete', HANDOUT);
@@ -87,7 +87,7 @@ export class RawApi {
    * @returns `{ kvs }` on success, `{ error, kvs: [] }` for bad input or a storage failure.
    */
   async rawScan(request: RawScanRequest): Promise<RawScanResponse> {
-    // TODO: check the request (checkRawScanRequest); take a reader and an iterator over
+    // TODO(1): check the request (checkRawScanRequest); take a reader and an iterator over
     // request.cf; seek(startKey); collect pairs while valid() AND fewer than `limit`
     // (limit 0 returns nothing); then close the iterator FIRST and the reader second, also
     // when something threw (nested try/finally). Failures become { error, kvs: [] }.

@@ -33,7 +33,7 @@ export class StandaloneReader implements StorageReader {
    * @throws Error when the reader was closed.
    */
   getCF(cf: ColumnFamily, key: Buffer): Buffer | undefined {
-    // TODO: read `key` of `cf` from this.view. A missing key is `undefined`, NOT an error
+    // TODO(1): read `key` of `cf` from this.view. A missing key is `undefined`, NOT an error
     // (and not an empty Buffer: the empty Buffer is a value someone stored).
     // Refuse (throw an Error with a clear message) once close() has been called.
     void [cf, key, this.view];
@@ -46,7 +46,7 @@ export class StandaloneReader implements StorageReader {
    * @throws Error when the reader was closed.
    */
   iterCF(cf: ColumnFamily): EngineIterator {
-    // TODO: return an iterator over `cf` of this.view. Whoever asks for it must close it,
+    // TODO(1): return an iterator over `cf` of this.view. Whoever asks for it must close it,
     // before closing this reader. Refuse once close() has been called.
     void cf;
     throw new NotImplementedError('1', 'StandaloneReader.iterCF', `${HANDOUT}#standalonereader`);
@@ -54,7 +54,7 @@ export class StandaloneReader implements StorageReader {
 
   /** Releases the view. Idempotent. */
   close(): void {
-    // TODO: close the view exactly once; a second close() must do nothing.
+    // TODO(1): close the view exactly once; a second close() must do nothing.
     throw new NotImplementedError('1', 'StandaloneReader.close', `${HANDOUT}#standalonereader`);
   }
 }
@@ -73,7 +73,7 @@ export class StandaloneReader implements StorageReader {
  * ```
  */
 export class StandaloneStorage implements Storage {
-  // TODO: add a field for the open engine between start() and stop(), for example
+  // TODO(1): add a field for the open engine between start() and stop(), for example
   // `private engine: Engine | undefined = undefined;` (import type Engine from
   // '../../common/engine/engine').
 
@@ -88,14 +88,14 @@ export class StandaloneStorage implements Storage {
    * @throws Error when the storage is already started, or the engine cannot be opened.
    */
   async start(): Promise<void> {
-    // TODO: open the engine with openEngine(this.config) from './open-engine' and keep it.
+    // TODO(1): open the engine with openEngine(this.config) from './open-engine' and keep it.
     // Starting twice without a stop() in between is a mistake: throw an Error that says so.
     throw new NotImplementedError('1', 'StandaloneStorage.start', `${HANDOUT}#standalonestorage`);
   }
 
   /** Closes the engine. Stopping a stopped storage does nothing. */
   async stop(): Promise<void> {
-    // TODO: close the engine and forget it, so later calls fail until start() again.
+    // TODO(1): close the engine and forget it, so later calls fail until start() again.
     // With LMDB, this is what makes the data reopenable by the next start().
     throw new NotImplementedError('1', 'StandaloneStorage.stop', `${HANDOUT}#standalonestorage`);
   }
@@ -108,7 +108,7 @@ export class StandaloneStorage implements Storage {
    * @throws Error when not started; EngineError for bad input (nothing is written then).
    */
   async write(_ctx: RequestContext, batch: readonly Modify[]): Promise<void> {
-    // TODO: turn every Modify into an op of ONE WriteBatch ('../../common/engine/write-batch'),
+    // TODO(1): turn every Modify into an op of ONE WriteBatch ('../../common/engine/write-batch'),
     // in order (a put then a delete of the same key leaves it absent), and write that batch
     // once, so that the whole batch applies or none of it does. Throw when not started.
     void batch;
@@ -122,7 +122,7 @@ export class StandaloneStorage implements Storage {
    * @throws Error when not started.
    */
   async reader(_ctx: RequestContext): Promise<StorageReader> {
-    // TODO: take a view of the engine and wrap it in a StandaloneReader. Throw when not started.
+    // TODO(1): take a view of the engine and wrap it in a StandaloneReader. Throw when not started.
     throw new NotImplementedError('1', 'StandaloneStorage.reader', `${HANDOUT}#standalonestorage`);
   }
 }

@@ -47,7 +47,8 @@ describe('standalone storage on the memory engine', () => {
     fixture = await startFixture('memory');
   });
   afterEach(async () => {
-    await fixture.cleanup();
+    // Unset when startFixture threw (a stub's start): that error is then the test's only failure.
+    await fixture?.cleanup();
   });
 
   test('[1] a written batch is readable per column family and a missing key reads as undefined', async () => {
@@ -179,7 +180,8 @@ describe('standalone storage on the lmdb engine', () => {
     fixture = await startFixture('lmdb');
   });
   afterEach(async () => {
-    await fixture.cleanup();
+    // Unset when startFixture threw (a stub's start): that error is then the test's only failure.
+    await fixture?.cleanup();
   });
 
   test('[1] data survives stop and start of the same storage', async () => {

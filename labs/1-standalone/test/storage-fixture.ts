@@ -29,7 +29,7 @@ export interface StorageFixture {
   readonly storage: StandaloneStorage;
   /** The raw API server over {@link storage}. */
   readonly api: RawApi;
-  /** Stops the storage (if still running) and deletes its files. */
+  /** Stops the storage (if still running) and deletes its files. Safe to call more than once. */
   cleanup(): Promise<void>;
 }
 

@@ -1,6 +1,8 @@
 /**
  * RaftLog: the log as one Raft node sees it — the stable prefix read from storage plus the
- * unstable tail not yet persisted — and the pointers that move along it. (Student file, 2AA–2AC.)
+ * unstable tail not yet persisted — and the pointers that move along it. (Student file, 2AA–2AB;
+ * snapshots come in 2C.) Each TODO names the first stage whose tests need it: a new leader's
+ * no-op entry already travels through `append`, `entriesFrom`, `matchTerm` and `findConflict` in 2AA.
  *
  * @module
  */
@@ -10,6 +12,7 @@ import { NotImplementedError } from '../../common/not-implemented';
 import type { Storage } from './storage';
 
 const HANDOUT = 'labs/2a-raft/README.md#the-log-and-its-pointers';
+const SNAPSHOTS = 'labs/2c-snapshot/README.md#the-raft-side';
 
 /**
  * The log of one node.
@@ -72,13 +75,16 @@ export class RaftLog {
   term(index: number): number {
     // TODO(2AA): look in `entries` (offset by firstIndex()); for firstIndex() - 1 and below ask
     // the storage (index 0 of a fresh log has term 0); past the end throw StorageError('unavailable', ...).
+    // TODO(2C): the index of a pendingSnapshot answers the snapshot's term (storage does not
+    // have it until the owner applied it).
     throw new NotImplementedError('2AA', 'RaftLog.term', HANDOUT);
   }
 
   /** True when the log holds an entry at `index` with term `term` (false, not an error, when it does not). */
   matchTerm(index: number, term: number): boolean {
-    // TODO(2AB): term(index) === term, turning a StorageError into false.
-    throw new NotImplementedError('2AB', 'RaftLog.matchTerm', HANDOUT);
+    // TODO(2AA): term(index) === term, turning a StorageError into false. Needed in 2AA: a
+    // follower checks the new leader's no-op MsgAppend with it.
+    throw new NotImplementedError('2AA', 'RaftLog.matchTerm', HANDOUT);
   }
 
   /**
@@ -98,20 +104,23 @@ export class RaftLog {
 
   /** The entries from index `lo` to the end (empty when `lo` is past the last index). */
   entriesFrom(lo: number): Entry[] {
-    // TODO(2AB): slice `entries` from the offset of `lo`.
-    throw new NotImplementedError('2AB', 'RaftLog.entriesFrom', HANDOUT);
+    // TODO(2AA): slice `entries` from the offset of `lo`. Needed in 2AA: sendAppend reads the
+    // entries to send with it, and a new leader sends its no-op entry.
+    throw new NotImplementedError('2AA', 'RaftLog.entriesFrom', HANDOUT);
   }
 
   /** The entries not yet persisted: every entry after `stabled`. */
   unstableEntries(): Entry[] {
-    // TODO(2AC): entries with index > stabled.
-    throw new NotImplementedError('2AC', 'RaftLog.unstableEntries', HANDOUT);
+    // TODO(2AB): entries with index > stabled. The 2AB tests read it (a replaced tail must be
+    // persisted again); in 2AC a Ready's `entries` come from it.
+    throw new NotImplementedError('2AB', 'RaftLog.unstableEntries', HANDOUT);
   }
 
   /** The entries committed and not yet applied: indexes `applied + 1 .. committed`. */
   nextEnts(): Entry[] {
-    // TODO(2AC): entries with applied < index <= committed.
-    throw new NotImplementedError('2AC', 'RaftLog.nextEnts', HANDOUT);
+    // TODO(2AB): entries with applied < index <= committed. The 2AB tests read it (what a commit
+    // made ready to apply); in 2AC a Ready's `committedEntries` come from it.
+    throw new NotImplementedError('2AB', 'RaftLog.nextEnts', HANDOUT);
   }
 
   /**
@@ -119,9 +128,10 @@ export class RaftLog {
    * same term (a conflict, or an entry past the end), or 0 when it holds them all.
    */
   findConflict(entries: readonly Entry[]): number {
-    // TODO(2AB): walk `entries` with matchTerm. Do not truncate when nothing conflicts: an old,
-    // delayed MsgAppend must not cut off entries a newer one already added.
-    throw new NotImplementedError('2AB', 'RaftLog.findConflict', HANDOUT);
+    // TODO(2AA): walk `entries` with matchTerm. Do not truncate when nothing conflicts: an old,
+    // delayed MsgAppend must not cut off entries a newer one already added. Needed in 2AA:
+    // handleAppendEntries uses it for the new leader's no-op.
+    throw new NotImplementedError('2AA', 'RaftLog.findConflict', HANDOUT);
   }
 
   /**
@@ -132,13 +142,42 @@ export class RaftLog {
    * @throws RangeError when the entries would leave a gap or overwrite committed entries.
    */
   append(entries: readonly Entry[]): void {
-    // TODO(2AB): cut `entries` at the first new index, concatenate, and set
+    // TODO(2AA): cut `entries` at the first new index, concatenate, and set
     // stabled = min(stabled, first new index - 1) so the owner persists the replaced tail.
-    throw new NotImplementedError('2AB', 'RaftLog.append', HANDOUT);
+    // Needed in 2AA: becomeLeader appends its no-op entry with it.
+    throw new NotImplementedError('2AA', 'RaftLog.append', HANDOUT);
   }
 
-  /** Drops entries already compacted in storage (2C). */
+  /** Drops entries already compacted in storage (2C): the log keeps nothing storage no longer has. */
   maybeCompact(): void {
-    throw new NotImplementedError('2C', 'RaftLog.maybeCompact', 'labs/2a-raft/README.md#later-stages');
+    // TODO(2C): when storage.firstIndex() is past your first index, drop the entries before it
+    // (and remember the new first index). RawNode.advance calls this after every Ready.
+    throw new NotImplementedError('2C', 'RaftLog.maybeCompact', SNAPSHOTS);
+  }
+
+  /**
+   * Replaces the whole log by a snapshot (2C): every entry is dropped, the log now starts after
+   * the snapshot's index, and committed, applied and stabled move to it. The snapshot waits in
+   * `pendingSnapshot` until the owner has persisted and applied it (Ready / advance).
+   *
+   * @throws RangeError when the snapshot is not past the committed index (it would undo commits).
+   */
+  restore(snapshot: Snapshot): void {
+    // TODO(2C): entries = []; first index = snapshot index + 1; committed = applied = stabled =
+    // snapshot index; pendingSnapshot = snapshot. Then lastIndex() is the snapshot's index and
+    // term(snapshot index) must answer the snapshot's term (storage does not have it yet).
+    throw new NotImplementedError('2C', 'RaftLog.restore', SNAPSHOTS);
+  }
+
+  /**
+   * The snapshot to send a follower that needs entries this log no longer holds (2C): the one
+   * waiting to be applied, or storage's.
+   *
+   * @throws StorageError `snapshotTemporarilyUnavailable` while storage is still building one.
+   */
+  snapshot(): Snapshot {
+    // TODO(2C): pendingSnapshot if there is one, otherwise storage.snapshot() (let its
+    // snapshotTemporarilyUnavailable error reach the caller: the leader asks again later).
+    throw new NotImplementedError('2C', 'RaftLog.snapshot', SNAPSHOTS);
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Raft: the consensus state machine of one node. Pure and tick-driven: `tick()` moves time,
  * `step(message)` handles a message, and everything it wants to send lands in `msgs`.
- * (Student file, 2AA–2AB.)
+ * (Student file, 2AA–2AC.) Each TODO names the first stage whose tests need it: 2AA already
+ * needs the leader's no-op to travel (becomeLeader, sendAppend, handleAppendEntries, and
+ * MsgBeat / MsgPropose on a leader); 2AB adds the leader's answers and commit rules.
  *
  * @module
  */
@@ -91,7 +93,9 @@ export class Raft {
 
   /** Becomes a follower of `lead` in `term`; the vote is kept only if the term does not change. */
   becomeFollower(term: number, lead: number): void {
-    // TODO(2AA): reset the timers and draw a new randomised timeout in [et, 2et) from the rng.
+    // TODO(2AA): term changes → vote = NONE; same term → KEEP the vote (clearing it lets a
+    // candidate that steps down vote again in that term). Reset the timers and draw a new
+    // randomised timeout in [et, 2et) from the rng.
     throw new NotImplementedError('2AA', 'Raft.becomeFollower', ELECTION);
   }
 
@@ -113,7 +117,8 @@ export class Raft {
    */
   becomeLeader(): void {
     // TODO(2AA): next = lastIndex + 1 and match = 0 for every peer; append an empty entry of
-    // the new term and send MsgAppend to every peer. A single-node group must commit it now.
+    // the new term (raftLog.append) and send it to every peer (sendAppend). A single-node group
+    // must commit it now.
     throw new NotImplementedError('2AA', 'Raft.becomeLeader', ELECTION);
   }
 
@@ -131,8 +136,13 @@ export class Raft {
 
   /** Sends the entries from the peer's `next` (with the entry before them and the commit index); returns true when sent. */
   sendAppend(to: number): boolean {
-    // TODO(2AB): MsgAppend with index = next - 1, logTerm = its term, entries from next, commit.
-    throw new NotImplementedError('2AB', 'Raft.sendAppend', REPLICATION);
+    // TODO(2AA): MsgAppend with index = next - 1, logTerm = its term, entries from next, commit.
+    // Needed in 2AA: becomeLeader sends its no-op entry with it.
+    // TODO(2C): when next - 1 < raftLog.firstIndex() - 1 (those entries were compacted), send
+    // MsgSnapshot with raftLog.snapshot() instead and set next = snapshot index + 1; while it
+    // throws StorageError snapshotTemporarilyUnavailable send nothing and return false (the next
+    // heartbeat answer tries again) — it is not an error.
+    throw new NotImplementedError('2AA', 'Raft.sendAppend', REPLICATION);
   }
 
   /** Sends a heartbeat whose commit is capped at what the peer is known to match. */
@@ -144,10 +154,13 @@ export class Raft {
 
   /** A follower's handling of MsgAppend from the leader of its term: check the previous entry, merge, commit, answer. */
   handleAppendEntries(message: Message): void {
-    // TODO(2AB): reject when (index, logTerm) does not match (hint: your last index); otherwise
+    // TODO(2AA): reject when (index, logTerm) does not match (hint: your last index); otherwise
     // append from the first conflict, set committed = max(committed, min(message.commit, index
-    // of the last new entry)), and answer with that index.
-    throw new NotImplementedError('2AB', 'Raft.handleAppendEntries', REPLICATION);
+    // of the last new entry)), and answer with that index. Needed in 2AA: every follower
+    // receives the new leader's no-op this way (the 2AB tests then check every case).
+    // TODO(2C): message.index < firstIndex() - 1 (it checks an entry your snapshot covers, so it
+    // was sent before the snapshot): answer with index = committed, do not refuse it.
+    throw new NotImplementedError('2AA', 'Raft.handleAppendEntries', REPLICATION);
   }
 
   /** A follower's handling of MsgHeartbeat: advance commit (never past its own log) and answer. */
@@ -156,37 +169,78 @@ export class Raft {
     throw new NotImplementedError('2AA', 'Raft.handleHeartbeat', ELECTION);
   }
 
-  /** A follower's handling of MsgSnapshot (2C). */
+  /**
+   * A follower's handling of MsgSnapshot (2C): a snapshot past the committed index replaces the
+   * log (and the members come from its conf state); an older one is ignored. Either way the
+   * answer tells the leader how far this log now matches.
+   */
   handleSnapshot(_message: Message): void {
-    throw new NotImplementedError('2C', 'Raft.handleSnapshot', 'labs/2a-raft/README.md#later-stages');
+    // TODO(2C): snapshot index <= committed: ignore it, answer MsgAppendResponse with index =
+    // committed. Your log already holds (index, term): keep it, committed = index, answer with
+    // committed. Otherwise raftLog.restore(snapshot), rebuild prs from
+    // snapshot.metadata.confState.nodes, and answer MsgAppendResponse with index = lastIndex().
+    // (The step functions must also reset the election timer and set the leader for it.)
+    throw new NotImplementedError('2C', 'Raft.handleSnapshot', 'labs/2c-snapshot/README.md#the-raft-side');
   }
 
-  /** Adds a peer to the group (3A). */
-  addNode(_id: number): void {
-    throw new NotImplementedError('3A', 'Raft.addNode', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Adds a peer to the group (3A), once its conf change is applied. Adding a member again
+   * changes nothing: its progress is kept. A leader learns how far the new peer's log is from
+   * its first append answer (the next heartbeat answer asks for one).
+   */
+  addNode(id: number): void {
+    // TODO(3A): a new Progress(match 0, next lastIndex + 1), unless the peer is a member already.
+    // The rest of 3A lives in the step functions, tick and becomeLeader: see the checklist in
+    // labs/3-multiraft/README.md#part-3a (transfer, MsgTimeoutNow, pendingConfIndex).
+    throw new NotImplementedError('3A', 'Raft.addNode', 'labs/3-multiraft/README.md#part-3a');
   }
 
-  /** Removes a peer from the group (3A). */
-  removeNode(_id: number): void {
-    throw new NotImplementedError('3A', 'Raft.removeNode', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Removes a peer from the group (3A), once its conf change is applied. Removing a non-member
+   * changes nothing. The quorum shrinks at once, so a leader recomputes its commit index (and
+   * tells the followers); a transfer to the removed peer is abandoned; a leader or candidate
+   * that removes itself steps down (a non-member neither leads nor campaigns).
+   */
+  removeNode(id: number): void {
+    // TODO(3A): delete the peer's progress (and its vote). Then: leadTransferee = NONE if it was
+    // the transferee; if it is this node, step down (becomeFollower) unless already a follower;
+    // on a leader, recompute the commit index with the smaller quorum and, if it moved, send
+    // the followers the new commit (trap: without this, an entry waiting for the removed node
+    // never commits).
+    throw new NotImplementedError('3A', 'Raft.removeNode', 'labs/3-multiraft/README.md#part-3a');
   }
 
   /** Follower: MsgHup campaigns; MsgPropose goes to the leader (or is dropped); MsgAppend/MsgHeartbeat reset the timer. */
   private stepFollower(message: Message): void {
-    // TODO(2AA/2AB): see the handout's message table.
+    // TODO(2AA): MsgHup campaigns (becomeCandidate, then MsgRequestVote to every peer; a
+    // single-node group wins at once); MsgAppend / MsgHeartbeat: reset the election timer,
+    // lead = sender, then handleAppendEntries / handleHeartbeat.
+    // TODO(2AB): MsgPropose: forward it to the leader as a NEW message ({ ...message, to: lead }
+    // — never change and resend the one you received), or throw ProposalDroppedError with no leader.
+    // TODO(2C): MsgSnapshot: reset the election timer, lead = sender, handleSnapshot. A stale one
+    // (older term) is answered like a stale MsgAppend so its sender learns the new term.
     throw new NotImplementedError('2AA', 'Raft.stepFollower', ELECTION);
   }
 
   /** Candidate: counts votes; a leader of its term makes it a follower; proposals are dropped. */
   private stepCandidate(message: Message): void {
-    // TODO(2AA): win with a majority of grants, lose with a majority of refusals.
+    // TODO(2AA): MsgHup campaigns again; MsgRequestVoteResponse: record it (a duplicate counts
+    // once), win with a majority of grants, lose with a majority of refusals; MsgAppend /
+    // MsgHeartbeat of its own term: become a follower of the sender (same term: the vote stays)
+    // and handle it as a follower.
+    // TODO(2AB): MsgPropose: throw ProposalDroppedError.
     throw new NotImplementedError('2AA', 'Raft.stepCandidate', ELECTION);
   }
 
   /** Leader: MsgBeat, MsgPropose, MsgAppendResponse, MsgHeartbeatResponse. */
   private stepLeader(message: Message): void {
-    // TODO(2AB): on an accepted append, update match/next and commit by counting — only an
-    // entry of the current term (Raft §5.4.2) — then tell the followers the new commit index.
-    throw new NotImplementedError('2AB', 'Raft.stepLeader', REPLICATION);
+    // TODO(2AA): MsgBeat: sendHeartbeat to every peer. MsgPropose: stamp each entry with the
+    // term and the next index, append, update your own match/next, sendAppend to every peer (a
+    // single-node group commits at once). Ignore the other types until 2AB.
+    // TODO(2AB): MsgAppendResponse refused: lower next (never below match + 1) and send again;
+    // accepted: raise match/next and commit by counting — only an entry of the current term
+    // (Raft §5.4.2) — then tell the followers the new commit index. MsgHeartbeatResponse from a
+    // follower whose match < your last index: sendAppend to it.
+    throw new NotImplementedError('2AA', 'Raft.stepLeader', REPLICATION);
   }
 }

@@ -34,6 +34,7 @@ export class RawNode {
 
   /** Advances the node's logical clock by one tick. */
   tick(): void {
+    // TODO(2AC): tick the Raft node.
     throw new NotImplementedError('2AC', 'RawNode.tick', HANDOUT);
   }
 
@@ -53,19 +54,40 @@ export class RawNode {
     throw new NotImplementedError('2AC', 'RawNode.propose', HANDOUT);
   }
 
-  /** Proposes a membership change (3A). */
-  proposeConfChange(_change: ConfChange): void {
-    throw new NotImplementedError('3A', 'RawNode.proposeConfChange', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Proposes a membership change (3A): an `EntryConfChange` entry whose data is
+   * `encodeConfChange(change)`. It takes effect only when the owner applies it
+   * ({@link RawNode.applyConfChange}) after it is committed.
+   *
+   * @throws ProposalDroppedError when this node cannot accept it: no leader known, a leader
+   * transfer under way, or an earlier conf change not applied yet (only one may be pending).
+   */
+  proposeConfChange(change: ConfChange): void {
+    // TODO(3A): step a local MsgPropose carrying one entry: entryType EntryConfChange, data
+    // encodeConfChange(change) (labs/common/raft/conf-change.ts). The leader refuses it while
+    // pendingConfIndex > applied, and sets pendingConfIndex when it appends it.
+    throw new NotImplementedError('3A', 'RawNode.proposeConfChange', 'labs/3-multiraft/README.md#part-3a');
   }
 
-  /** Applies a committed membership change and returns the new membership (3A). */
-  applyConfChange(_change: ConfChange): ConfState {
-    throw new NotImplementedError('3A', 'RawNode.applyConfChange', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Applies a committed membership change (3A): the owner calls it for each committed
+   * `EntryConfChange` entry, in log order, when it applies that entry.
+   *
+   * @returns the membership now: every member's id, in increasing order.
+   */
+  applyConfChange(change: ConfChange): ConfState {
+    // TODO(3A): raft.addNode or raft.removeNode by change.changeType; return { nodes } sorted.
+    throw new NotImplementedError('3A', 'RawNode.applyConfChange', 'labs/3-multiraft/README.md#part-3a');
   }
 
-  /** Asks the leader to hand leadership to `transferee` (3A). */
-  transferLeader(_transferee: number): void {
-    throw new NotImplementedError('3A', 'RawNode.transferLeader', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Asks for leadership to move to `transferee` (3A): steps a local `MsgTransferLeader` whose
+   * `from` is the transferee. A follower passes it on to its leader; see the handout for what
+   * the leader does.
+   */
+  transferLeader(transferee: number): void {
+    // TODO(3A): step a local MsgTransferLeader with from = transferee, to = this node.
+    throw new NotImplementedError('3A', 'RawNode.transferLeader', 'labs/3-multiraft/README.md#part-3a');
   }
 
   /**
@@ -83,6 +105,7 @@ export class RawNode {
    * change the node: the same Ready is returned until `advance` is called with it.
    */
   ready(): Ready {
+    // TODO(2C): also snapshot = raftLog.pendingSnapshot when there is one (and hasReady sees it).
     // TODO(2AC): unstable entries, nextEnts, a copy of the outbox; softState / hardState only
     // when different from the last reported ones (undefined otherwise — never an "empty" state).
     throw new NotImplementedError('2AC', 'RawNode.ready', HANDOUT);
@@ -90,6 +113,7 @@ export class RawNode {
 
   /** True when `ready()` would have anything in it. */
   hasReady(): boolean {
+    // TODO(2AC): a changed soft or hard state, messages, unstable entries or entries to apply.
     throw new NotImplementedError('2AC', 'RawNode.hasReady', HANDOUT);
   }
 
@@ -100,11 +124,14 @@ export class RawNode {
   advance(ready: Ready): void {
     // TODO(2AC): move stabled/applied to the last entry of each list (only if non-empty) and
     // drop exactly ready.messages.length messages from the front of the outbox.
+    // TODO(2C): a Ready with a snapshot clears raftLog.pendingSnapshot; then call
+    // raftLog.maybeCompact() (storage may have compacted its log).
     throw new NotImplementedError('2AC', 'RawNode.advance', HANDOUT);
   }
 
   /** The leader's replication progress per peer (copies); empty on a non-leader. */
   getProgress(): Map<number, Progress> {
+    // TODO(2AC): on a leader, a copy of each peer's progress from raft.prs; otherwise an empty Map.
     throw new NotImplementedError('2AC', 'RawNode.getProgress', HANDOUT);
   }
 }

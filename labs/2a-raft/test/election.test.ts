@@ -52,7 +52,8 @@ describe('[2AA] a single node', () => {
     const requests = takeMessages(raft);
     expect(sentTo(requests)).toEqual(['MsgRequestVote->2', 'MsgRequestVote->3']);
     for (const request of requests) {
-      expect({ term: request.term, index: request.index, logTerm: request.logTerm, from: request.from }).toEqual({ term: 2, index: 2, logTerm: 1, from: 1 });
+      // `to` on both sides names the request that differs.
+      expect({ to: request.to, term: request.term, index: request.index, logTerm: request.logTerm, from: request.from }).toEqual({ to: request.to, term: 2, index: 2, logTerm: 1, from: 1 });
     }
   });
 
@@ -82,7 +83,7 @@ describe('[2AA] a single node', () => {
     raft.tick();
     const heartbeats = takeMessages(raft);
     expect(sentTo(heartbeats)).toEqual(['MsgHeartbeat->2', 'MsgHeartbeat->3']);
-    for (const heartbeat of heartbeats) expect(heartbeat.term).toBe(1);
+    for (const heartbeat of heartbeats) expect({ to: heartbeat.to, term: heartbeat.term }).toEqual({ to: heartbeat.to, term: 1 });
   });
 
   test('[2AA] MsgBeat makes a leader send heartbeats and is ignored by followers and candidates', () => {
@@ -293,6 +294,33 @@ describe('[2AA] votes', () => {
     expect(takeMessages(leader).map((m) => m.reject)).toEqual([true]);
     expect(leader.state).toBe(StateType.Leader);
   });
+
+  test('[2AA] a node never votes twice in one term: a candidate that steps down in the same term keeps its vote for itself', () => {
+    // Node 1 campaigns in term 1 (voting for itself), then steps down without the term changing:
+    // the vote it cast in term 1 still stands, so candidate 3 of term 1 must be refused.
+    const stepDowns: Array<{ how: string; message: Message | undefined; refusals: number[] }> = [
+      { how: 'a MsgHeartbeat from leader 2 of term 1', message: createMessage({ msgType: MessageType.MsgHeartbeat, from: 2, to: 1, term: 1 }), refusals: [] },
+      { how: 'a MsgAppend from leader 2 of term 1', message: createMessage({ msgType: MessageType.MsgAppend, from: 2, to: 1, term: 1 }), refusals: [] },
+      { how: 'losing its election (a majority refused)', message: undefined, refusals: [2, 4, 5] },
+    ];
+    for (const stepDown of stepDowns) {
+      const raft = newTestRaft(1, peerIds(5));
+      raft.step(hup(1));
+      if (stepDown.message !== undefined) raft.step(stepDown.message);
+      for (const from of stepDown.refusals) raft.step(createMessage({ msgType: MessageType.MsgRequestVoteResponse, from, to: 1, term: 1, reject: true }));
+      takeMessages(raft);
+      raft.step(createMessage({ msgType: MessageType.MsgRequestVote, from: 3, to: 1, term: 1, logTerm: 1, index: 1 }));
+      const answer = takeMessages(raft).filter((m) => m.msgType === MessageType.MsgRequestVoteResponse);
+      const context = `node 1 stepped down in term 1 on ${stepDown.how}, then candidate 3 of term 1 asked for its vote (one vote per term: labs/2a-raft/README.md#election-2aa)`;
+      expect({ context, state: raft.state, term: raft.term, vote: raft.vote, answers: answer.map((m) => ({ to: m.to, reject: m.reject })) }).toEqual({
+        context,
+        state: StateType.Follower,
+        term: 1,
+        vote: 1,
+        answers: [{ to: 3, reject: true }],
+      });
+    }
+  });
 });
 
 describe('[2AA] randomised election timeouts', () => {
@@ -386,7 +414,7 @@ describe('[2AA] elections on a network', () => {
     network.send(hup(3));
     expect(nodeOf(network, 3).state).toBe(StateType.Leader);
     expect(nodeOf(network, 3).term).toBe(2);
-    for (const id of [1, 2, 4]) expect(nodeOf(network, id).lead).toBe(3);
+    for (const id of [1, 2, 4]) expect({ node: id, lead: nodeOf(network, id).lead }).toEqual({ node: id, lead: 3 });
   });
 
   test('[2AA] dueling candidates: the one that reaches a majority wins, the other concedes once it hears from it', () => {

@@ -275,7 +275,7 @@ describe('[2AB] the follower', () => {
     const network = newRaftNetwork([undefined, undefined, undefined]);
     network.send(hup(1));
     network.send(propose(2, 'via follower'));
-    for (const id of [1, 2, 3]) expect(entryData(nodeOf(network, id).raftLog.allEntries())).toEqual(['', 'via follower']);
+    for (const id of [1, 2, 3]) expect({ node: id, data: entryData(nodeOf(network, id).raftLog.allEntries()) }).toEqual({ node: id, data: ['', 'via follower'] });
     expect(nodeOf(network, 1).raftLog.committed).toBe(2);
 
     const lonely = newTestRaft(1, [1, 2, 3]);

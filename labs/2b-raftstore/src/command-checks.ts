@@ -1,5 +1,8 @@
 /**
- * The checks a command must pass before it is proposed, and again when it is applied (provided).
+ * The checks a command must pass (provided). Before it is proposed, the router runs
+ * {@link checkRaftCommand}; when its entry is applied, your `handleRaftReady` runs
+ * {@link checkKeysInRegion} again, and from 3B {@link checkEpochAtApply} too, because the region
+ * can change in between (a split or a conf change applied first).
  *
  * @module
  */
@@ -25,6 +28,26 @@ export function checkKeysInRegion(request: RaftCmdRequest, region: Region): Raft
     if (!keyInRegion(operation.key, region)) return keyNotInRegionError(operation.key, region);
   }
   return undefined;
+}
+
+/**
+ * 3B: checks, when a command's entry is applied, that the region did not change under it in a
+ * way that matters to the command (TinyKV's `CheckRegionEpoch`): a data command (get, put,
+ * delete, snap) needs the region's version (its key range) unchanged; a conf change its conf
+ * version (its peers); a split both; compactLog and transferLeader nothing.
+ * Between propose and apply another split or conf change may have been applied first.
+ *
+ * @returns `epoch-not-match` with the current region, or undefined when the command may apply.
+ */
+export function checkEpochAtApply(request: RaftCmdRequest, region: Region): RaftstoreError | undefined {
+  const requested = request.header.regionEpoch;
+  const admin = request.adminRequest?.cmdType;
+  if (admin === 'compactLog' || admin === 'transferLeader') return undefined;
+  const versionChanged = requested.version !== region.epoch.version;
+  const confVerChanged = requested.confVer !== region.epoch.confVer;
+  // A split also needs the peers unchanged: it carries one new peer id per peer.
+  const stale = admin === 'changePeer' ? confVerChanged : admin === 'split' ? versionChanged || confVerChanged : versionChanged;
+  return stale ? epochNotMatchError(region, requested) : undefined;
 }
 
 /**

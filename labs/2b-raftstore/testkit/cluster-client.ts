@@ -4,8 +4,9 @@
  * @module
  */
 import { CF_DEFAULT } from '../../common/engine/engine';
-import type { RaftCmdResponse, Request, Response } from '../../common/raftstore/raft-cmd';
-import { findPeerOnStore } from '../../common/raftstore/region';
+import type { RaftCmdRequest, RaftCmdResponse, Request, Response } from '../../common/raftstore/raft-cmd';
+import type { KvPair } from '../../common/proto/raw';
+import { findPeerOnStore, keyInRegion, rangesOverlap, type Region } from '../../common/raftstore/region';
 import { scanUserPairs } from '../../common/raftstore/region-reader';
 import { delay } from '../../common/runtime/delay';
 import type { Cluster } from './cluster';
@@ -28,17 +29,23 @@ export const DEFAULT_CLIENT_OPTIONS: ClusterClientOptions = Object.freeze({ requ
 export type ClientOutcome = { readonly outcome: 'ok'; readonly output: KvOutput } | { readonly outcome: 'unknown' } | { readonly outcome: 'refused' };
 
 /**
- * A client that behaves like TinyKV's test cluster client: it sends a command to the store
- * it believes leads, follows not-leader hints, retries refusals (which prove the command had
- * no effect) after a pause, and records the operation in the cluster's history. A timeout
- * makes the outcome unknown: the operation is closed as such and not retried, since a late
- * execution of a retried command would be a second, unrecorded operation.
+ * A client that behaves like TinyKV's test cluster client: it finds the region of a key (from
+ * its region cache, else the scheduler), sends the command to the store it believes leads that
+ * region, follows not-leader hints, refreshes its region on epoch-not-match, key-not-in-region
+ * and region-not-found (3B), retries refusals (which prove the command had no effect) after a
+ * pause, and records the operation in the cluster's history. A timeout makes the outcome
+ * unknown: the operation is closed as such and not retried, since a late execution of a retried
+ * command would be a second, unrecorded operation. A scan that crosses regions is one operation
+ * per region, each atomic on its own (as in TiKV).
  */
 export class ClusterClient {
-  private targetStoreId: number;
   private readonly options: ClusterClientOptions;
   /** Stores that timed out recently, until when (virtual ms): their leader hints are not followed. */
   private readonly suspectedUntilMs = new Map<number, number>();
+  /** The regions this client knows, by id (3B: refreshed on epoch errors). */
+  private readonly regionCache = new Map<number, Region>();
+  /** The store the client believes leads each region. */
+  private readonly leaderStore = new Map<number, number>();
 
   /**
    * @param cluster - the cluster.
@@ -51,27 +58,42 @@ export class ClusterClient {
     options: Partial<ClusterClientOptions> = {},
   ) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
-    this.targetStoreId = cluster.storeIds()[0];
   }
 
   /** Sets `key` to `value`. */
   put(key: Buffer, value: Buffer): Promise<ClientOutcome> {
-    return this.execute({ kind: 'put', key, value }, [{ cmdType: 'put', cf: CF_DEFAULT, key, value }]);
+    return this.execute({ kind: 'put', key, value }, [{ cmdType: 'put', cf: CF_DEFAULT, key, value }], key);
   }
 
   /** Reads `key` (through the Raft log, so the read is linearizable). */
   get(key: Buffer): Promise<ClientOutcome> {
-    return this.execute({ kind: 'get', key }, [{ cmdType: 'get', cf: CF_DEFAULT, key }]);
+    return this.execute({ kind: 'get', key }, [{ cmdType: 'get', cf: CF_DEFAULT, key }], key);
   }
 
   /** Removes `key`. */
   delete(key: Buffer): Promise<ClientOutcome> {
-    return this.execute({ kind: 'delete', key }, [{ cmdType: 'delete', cf: CF_DEFAULT, key }]);
+    return this.execute({ kind: 'delete', key }, [{ cmdType: 'delete', cf: CF_DEFAULT, key }], key);
   }
 
-  /** Reads every pair with `startKey <= key < endKey` (empty end: to the end) from one snapshot. */
-  scan(startKey: Buffer, endKey: Buffer = Buffer.alloc(0)): Promise<ClientOutcome> {
-    return this.execute({ kind: 'scan', startKey, endKey }, [{ cmdType: 'snap' }]);
+  /**
+   * Reads every pair with `startKey <= key < endKey` (empty end: to the end): one snapshot per
+   * region the range crosses, each recorded as its own operation.
+   *
+   * @returns ok with every pair when every part succeeded; otherwise the first part's failure.
+   */
+  async scan(startKey: Buffer, endKey: Buffer = Buffer.alloc(0)): Promise<ClientOutcome> {
+    const pairs: KvPair[] = [];
+    let cursor = startKey;
+    for (;;) {
+      const region = this.regionFor(cursor);
+      const partEnd = region === undefined || region.endKey.length === 0 || (endKey.length > 0 && Buffer.compare(endKey, region.endKey) <= 0) ? endKey : region.endKey;
+      const outcome = await this.execute({ kind: 'scan', startKey: cursor, endKey: partEnd }, [{ cmdType: 'snap' }], cursor);
+      if (outcome.outcome !== 'ok') return outcome;
+      if (outcome.output.kind === 'scan') pairs.push(...outcome.output.pairs);
+      if (partEnd.length === 0 || (endKey.length > 0 && Buffer.compare(partEnd, endKey) >= 0)) break;
+      cursor = partEnd;
+    }
+    return { outcome: 'ok', output: { kind: 'scan', pairs } };
   }
 
   /**
@@ -101,51 +123,88 @@ export class ClusterClient {
       const outcome = await attempt();
       if (outcome.outcome === 'ok') return outcome.output;
     }
-    throw new Error(`Client ${this.clientId} could not ${what} within ${timeoutMs} virtual ms: every attempt timed out or was refused.`);
+    throw this.cluster.failure('liveness', `Client ${this.clientId} could not ${what} within ${timeoutMs} virtual ms: every attempt timed out or was refused.`);
   }
 
   /**
-   * Sends a command to one store once, outside the history (for tests of error answers).
+   * Sends a command to one store once, outside the history (for tests of error answers). It
+   * addresses the region of the first key of `requests` (the first region for a snap).
    *
    * @param storeId - the store to address.
    * @param requests - the operations.
    * @returns the raw answer.
    */
   sendOnce(storeId: number, requests: readonly Request[]): Promise<RaftCmdResponse> {
-    return this.cluster.sendCommand(storeId, this.command(storeId, requests), this.options.requestTimeoutMs);
+    const first = requests.find((request) => request.cmdType !== 'snap');
+    const region = this.regionFor(first !== undefined ? first.key : Buffer.alloc(0)) ?? this.cluster.region;
+    return this.sendCommand(storeId, this.cluster.answers.stamp(this.command(region, storeId, requests), this.clientId));
   }
 
-  private command(storeId: number, requests: readonly Request[]) {
-    const region = this.cluster.region;
+  private sendCommand(storeId: number, request: RaftCmdRequest): Promise<RaftCmdResponse> {
+    return this.cluster.sendCommand(storeId, request, this.options.requestTimeoutMs, this.clientId);
+  }
+
+  private command(region: Region, storeId: number, requests: readonly Request[]): RaftCmdRequest {
     const peer = findPeerOnStore(region, storeId) ?? region.peers[0];
     return { header: { regionId: region.id, peer, regionEpoch: region.epoch, term: 0 }, requests };
   }
 
-  private async execute(input: KvInput, requests: readonly Request[]): Promise<ClientOutcome> {
+  /** The region holding `key`: from the cache, else from the scheduler (then cached). */
+  private regionFor(key: Buffer): Region | undefined {
+    for (const region of this.regionCache.values()) if (keyInRegion(key, region)) return region;
+    const region = this.cluster.regionByKey(key);
+    if (region !== undefined) this.remember(region);
+    return region;
+  }
+
+  private remember(region: Region): void {
+    for (const [id, known] of this.regionCache) if (id !== region.id && rangesOverlap(known, region)) this.regionCache.delete(id);
+    this.regionCache.set(region.id, region);
+  }
+
+  private forget(regionId: number): void {
+    this.regionCache.delete(regionId);
+  }
+
+  private async execute(input: KvInput, requests: readonly Request[], routingKey: Buffer): Promise<ClientOutcome> {
     const runtime = this.cluster.runtime;
     const history = this.cluster.history;
     const operation = history.invoke(this.clientId, input);
     const deadline = runtime.now() + this.options.operationDeadlineMs;
     while (runtime.now() < deadline) {
-      const response = await this.sendOnce(this.targetStoreId, requests);
+      const region = this.regionFor(routingKey);
+      if (region === undefined || region.peers.length === 0) {
+        await delay(runtime, this.options.retryBackoffMs, `client-${this.clientId}/backoff`);
+        continue;
+      }
+      const storeId = this.targetStore(region);
+      const request = this.cluster.answers.stamp(this.command(region, storeId, requests), this.clientId);
+      const requestId = request.header.requestId as number;
+      const response = await this.sendCommand(storeId, request);
       const error = response.header.error;
       if (error === undefined) {
-        const output = outputOf(input, response.responses);
+        const output = this.outputOf(storeId, input, response.responses);
+        this.cluster.answers.bindOperation(operation, requestId);
         history.complete(operation, output);
         return { outcome: 'ok', output };
       }
       if (error.kind === 'request-timeout') {
+        this.cluster.answers.bindOperation(operation, requestId);
         history.completeUnknown(operation, 'timeout');
         // A leader cut off in a minority keeps its followers' hints pointing at it: avoid it for a while.
-        this.suspectedUntilMs.set(this.targetStoreId, runtime.now() + 4 * this.options.requestTimeoutMs);
-        this.moveToNextStore();
+        this.suspectedUntilMs.set(storeId, runtime.now() + 4 * this.options.requestTimeoutMs);
+        this.moveToNextStore(region, storeId);
         return { outcome: 'unknown' };
       }
-      if (error.kind === 'not-leader' && error.leader !== undefined && error.leader.storeId !== this.targetStoreId && !this.isSuspected(error.leader.storeId)) {
-        this.targetStoreId = error.leader.storeId;
+      if (error.kind === 'not-leader' && error.leader !== undefined && error.leader.storeId !== storeId && !this.isSuspected(error.leader.storeId)) {
+        this.leaderStore.set(region.id, error.leader.storeId);
         continue;
       }
-      if (error.kind === 'not-leader') this.moveToNextStore();
+      if (error.kind === 'not-leader') this.moveToNextStore(region, storeId);
+      else if (error.kind === 'epoch-not-match') {
+        this.forget(region.id);
+        if (error.currentRegion !== undefined && keyInRegion(routingKey, error.currentRegion)) this.remember(error.currentRegion);
+      } else this.forget(region.id);
       await delay(runtime, this.options.retryBackoffMs, `client-${this.clientId}/backoff`);
     }
     // Every attempt was refused before it could take effect.
@@ -153,32 +212,47 @@ export class ClusterClient {
     return { outcome: 'refused' };
   }
 
+  /** The store to send a region's command to: the one believed to lead it, else one of its peers' stores. */
+  private targetStore(region: Region): number {
+    const known = this.leaderStore.get(region.id);
+    if (known !== undefined && findPeerOnStore(region, known) !== undefined) return known;
+    const first = region.peers.find((peer) => !this.isSuspected(peer.storeId)) ?? region.peers[0];
+    this.leaderStore.set(region.id, first.storeId);
+    return first.storeId;
+  }
+
   private isSuspected(storeId: number): boolean {
     return (this.suspectedUntilMs.get(storeId) ?? 0) > this.cluster.runtime.now();
   }
 
-  /** Moves to the next store in id order, skipping suspected ones unless every store is suspected. */
-  private moveToNextStore(): void {
-    const ids = this.cluster.storeIds();
-    const start = ids.indexOf(this.targetStoreId);
+  /** Moves to the region's next store in peer order, skipping suspected ones unless every one is suspected. */
+  private moveToNextStore(region: Region, current: number): void {
+    const ids = region.peers.map((peer) => peer.storeId);
+    const start = Math.max(0, ids.indexOf(current));
     for (let step = 1; step <= ids.length; step++) {
       const candidate = ids[(start + step) % ids.length];
       if (!this.isSuspected(candidate) || step === ids.length) {
-        this.targetStoreId = candidate;
+        this.leaderStore.set(region.id, candidate);
         return;
       }
     }
   }
+
+  /** The operation's result from a success answer (whose shape the cluster has already checked). */
+  private outputOf(storeId: number, input: KvInput, responses: readonly Response[]): KvOutput {
+    const response = responses[0];
+    const wrong = (what: string) => this.cluster.failure('correctness', `store ${storeId} answered client ${this.clientId}'s ${input.kind} with ${what}; a command gets one response per request, of its type.`);
+    if (response === undefined) throw wrong('no response');
+    return outputOfResponse(input, response, wrong);
+  }
 }
 
-function outputOf(input: KvInput, responses: readonly Response[]): KvOutput {
-  const response = responses[0];
-  if (response === undefined) throw new Error(`The store answered a ${input.kind} with no response; a command gets one response per request.`);
+function outputOfResponse(input: KvInput, response: Response, wrong: (what: string) => Error): KvOutput {
   switch (response.cmdType) {
     case 'get':
       return { kind: 'get', value: response.value };
     case 'snap': {
-      if (input.kind !== 'scan') throw new Error(`The store answered a ${input.kind} with a snapshot.`);
+      if (input.kind !== 'scan') throw wrong('a snapshot');
       try {
         const pairs = scanUserPairs(response.view, response.region, CF_DEFAULT, input.startKey, input.endKey ?? Buffer.alloc(0), Number.MAX_SAFE_INTEGER);
         return { kind: 'scan', pairs };

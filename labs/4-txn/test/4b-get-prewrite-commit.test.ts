@@ -12,7 +12,7 @@ import type { Mutation } from '../../common/proto/txn';
 import { encodeKey } from '../src/codec';
 import { Lock } from '../src/lock-record';
 import { Write, WriteKind } from '../src/write-record';
-import { TxnFixture, bytes, del, put, settle } from './txn-fixture';
+import { TxnFixture, bytes, del, put, rejectionOf, settle } from './txn-fixture';
 
 let fixture: TxnFixture;
 beforeEach(() => {
@@ -226,7 +226,7 @@ describe('[4B] kvCommit', () => {
 
   test('[4B] commit with a commit ts not above the start ts is rejected', async () => {
     fixture.prewritten(K, bytes(1), K, 100);
-    await expect(commit([K], 100, 100)).rejects.toThrow(RangeError);
+    expect(await rejectionOf(commit([K], 100, 100))).toBeInstanceOf(RangeError);
     expect(fixture.counts()).toEqual([1, 1, 0]);
   });
 

@@ -10,6 +10,7 @@
  */
 import { CF_DEFAULT, CF_LOCK, CF_WRITE, type ColumnFamily } from '../../common/engine/engine';
 import { WriteBatch } from '../../common/engine/write-batch';
+import { NotImplementedError } from '../../common/not-implemented';
 import { MemoryKvStorage } from '../../common/storage/memory-kv-storage';
 import type { Mutation } from '../../common/proto/txn';
 import type { StorageReader } from '../../common/storage/storage';
@@ -125,6 +126,20 @@ export class TxnFixture {
 /** Lets every pending promise callback run (a bounded number of microtask turns), without timers. */
 export async function settle(turns = 50): Promise<void> {
   for (let i = 0; i < turns; i++) await Promise.resolve();
+}
+
+/**
+ * The error `promise` rejects with, or undefined when it resolves. A stub's NotImplementedError
+ * is thrown on, so that a test expecting a rejection fails with it alone.
+ */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof NotImplementedError) throw error;
+    return error;
+  }
 }
 
 /** A one-key put mutation. */

@@ -20,8 +20,9 @@ import { assertColumnFamily, assertKey, assertValue } from './engine-checks';
  * delete after a put removes it.
  *
  * A safe point marks a position in the batch: {@link WriteBatch.rollbackToSafePoint} drops
- * every op added after it. The raftstore uses this to undo the writes of one entry that
- * failed half-way while keeping the earlier entries of the same batch.
+ * every op added after it. A raftstore that puts several entries in one batch can use this to
+ * undo the writes of one entry that failed half-way while keeping the earlier entries; the
+ * kit's raftstore writes one batch per entry and does not need it (nor does stage 2B).
  *
  * @example
  * ```ts

@@ -25,6 +25,12 @@ export interface RaftRequestHeader {
   readonly regionEpoch: RegionEpoch;
   /** When non-zero, the command is refused unless the peer is still in this term. */
   readonly term: number;
+  /**
+   * An id the test kit gives every command it sends, unique in a run. It travels in the log
+   * entry (see {@link encodeRaftCmdRequest}), so the kit can tell which command an applied
+   * entry holds and check that each answer belongs to its own command. Stores never read it.
+   */
+  readonly requestId?: number;
 }
 
 /**
@@ -97,6 +103,8 @@ interface EncodedCommand {
   readonly r: [Request['cmdType'], string?, string?, string?][];
   /** The admin command, buffers as base64. */
   readonly a?: EncodedAdmin;
+  /** The request id, when the command has one. */
+  readonly q?: number;
 }
 
 type EncodedAdmin =
@@ -136,8 +144,8 @@ function decodeAdmin(encoded: EncodedAdmin): AdminRequest {
 
 /**
  * Serialises a command into the data of a log entry. Layout: UTF-8 JSON
- * `{"h":[regionId,peerId,storeId,confVer,version,term],"r":[[cmdType,cf,keyBase64,valueBase64],...],"a":[adminType,...]}`
- * (`a` only for an admin command).
+ * `{"h":[regionId,peerId,storeId,confVer,version,term],"r":[[cmdType,cf,keyBase64,valueBase64],...],"a":[adminType,...],"q":requestId}`
+ * (`a` only for an admin command, `q` only when the header has a request id).
  *
  * @returns the entry data.
  */
@@ -156,6 +164,7 @@ export function encodeRaftCmdRequest(request: RaftCmdRequest): Buffer {
       }
     }),
     ...(request.adminRequest !== undefined ? { a: encodeAdmin(request.adminRequest) } : {}),
+    ...(header.requestId !== undefined ? { q: header.requestId } : {}),
   };
   return Buffer.from(JSON.stringify(encoded));
 }
@@ -178,6 +187,6 @@ export function decodeRaftCmdRequest(data: Buffer): RaftCmdRequest {
     if (cmdType === 'put') return { cmdType, cf: column, key: keyBytes, value: Buffer.from(value ?? '', 'base64') };
     return { cmdType, cf: column, key: keyBytes };
   });
-  const header = { regionId, peer: { id: peerId, storeId }, regionEpoch: { confVer, version }, term };
+  const header = { regionId, peer: { id: peerId, storeId }, regionEpoch: { confVer, version }, term, ...(typeof encoded.q === 'number' ? { requestId: encoded.q } : {}) };
   return encoded.a !== undefined ? { header, requests, adminRequest: decodeAdmin(encoded.a) } : { header, requests };
 }

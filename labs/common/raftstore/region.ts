@@ -98,6 +98,40 @@ export function decodeRegion(bytes: Buffer): Region {
   };
 }
 
+/**
+ * The record a store keeps in place of a region it no longer replicates (3B: its peer was
+ * removed, or the region moved away): the region as it was last known, marked as a tombstone, so
+ * that a delayed message from the old group does not recreate the peer. Layout: the region's
+ * JSON (see {@link encodeRegion}) with `"tombstone": true` and `"destroyedPeerId"`: a message
+ * for that peer id (or an older one) is stale; only a newer peer id of the store may be created.
+ */
+export function encodeTombstone(region: Region, destroyedPeerId: number): Buffer {
+  const record = JSON.parse(encodeRegion(region).toString('utf8')) as Record<string, unknown>;
+  return Buffer.from(JSON.stringify({ ...record, tombstone: true, destroyedPeerId }));
+}
+
+/** True when a region-state record is a tombstone written by {@link encodeTombstone}. */
+export function isTombstoneRecord(bytes: Buffer): boolean {
+  return (JSON.parse(bytes.toString('utf8')) as { tombstone?: unknown }).tombstone === true;
+}
+
+/** True when `region` has no peers yet: a peer created by a message, waiting for its first snapshot (3B). */
+export function isUninitialized(region: Region): boolean {
+  return region.peers.length === 0;
+}
+
+/** True when the two regions' key ranges share at least one key (empty end key: no upper bound). */
+export function rangesOverlap(a: Region, b: Region): boolean {
+  const aEndsBeforeB = a.endKey.length > 0 && Buffer.compare(a.endKey, b.startKey) <= 0;
+  const bEndsBeforeA = b.endKey.length > 0 && Buffer.compare(b.endKey, a.startKey) <= 0;
+  return !aEndsBeforeB && !bEndsBeforeA;
+}
+
+/** True when epoch `a` is older than `b` in either counter (a request or message built on `a` is stale). */
+export function isEpochStale(a: RegionEpoch, b: RegionEpoch): boolean {
+  return a.confVer < b.confVer || a.version < b.version;
+}
+
 /** Describes a region in one line: `region 1 [, ) epoch 1/1 peers 1@1,2@2`. */
 export function describeRegion(region: Region): string {
   const peers = region.peers.map((peer) => `${peer.id}@${peer.storeId}`).join(',');

@@ -19,6 +19,12 @@ export interface StoreMessage {
   readonly regionEpoch: RegionEpoch;
   /** The Raft message itself. */
   readonly message: Message;
+  /**
+   * 3B: not a Raft message but a notice from a store whose region no longer lists the receiving
+   * peer (its epoch is newer): the peer was removed, and destroys itself if its own epoch is
+   * older. `message` then only carries the ids, and is never stepped.
+   */
+  readonly isTombstone?: boolean;
 }
 
 /**
@@ -31,7 +37,8 @@ export function copyStoreMessage(storeMessage: StoreMessage): StoreMessage {
   return { ...storeMessage, message: { ...message, entries: message.entries.map((entry) => ({ ...entry })) } };
 }
 
-/** One line for traces: `r1 1->2 MsgAppend term:2 ...`. */
+/** One line for traces: `r1 1->2 MsgAppend term:2 ...` (`r1 1->2 tombstone` for a 3B tombstone notice). */
 export function describeStoreMessage(storeMessage: StoreMessage): string {
+  if (storeMessage.isTombstone) return `r${storeMessage.regionId} ${storeMessage.fromPeer.id}->${storeMessage.toPeer.id} tombstone`;
   return `r${storeMessage.regionId} ${describeMessage(storeMessage.message)}`;
 }

@@ -61,6 +61,11 @@ export interface SimulatedNetworkOptions<TMessage> {
    * included). Give one when receivers or senders may mutate messages.
    */
   readonly copyMessage?: (message: TMessage) => TMessage;
+  /**
+   * Extra delivery time a message needs on top of its link's delay, in virtual ms (default: none).
+   * A big message (a snapshot, 2C) takes time proportional to its size to cross a link.
+   */
+  readonly transferDelayMs?: (message: TMessage) => number;
 }
 
 interface NodeRoute<TMessage> {
@@ -71,8 +76,8 @@ interface NodeRoute<TMessage> {
  * A network between numbered nodes, in virtual time.
  *
  * A message's fate is decided when it is sent: filters, then partitions, then the link's
- * loss draw, then its duplication draw, then a delay of `delayMs + uniform[0, jitterMs]` per
- * copy. It is checked again on arrival: a message whose link was cut while it was in flight,
+ * loss draw, then its duplication draw, then a delay of `delayMs + uniform[0, jitterMs]`
+ * (plus the message's transfer time, if the network was given one) per copy. It is checked again on arrival: a message whose link was cut while it was in flight,
  * or whose receiver is down (detached), is dropped. Every draw comes from the link's own
  * generator (`runtime.rng('network/<from>-><to>')`), so the same seed gives the same fates.
  *
@@ -96,6 +101,7 @@ export class SimulatedNetwork<TMessage> {
   private readonly trace: Trace;
   private readonly describeMessage: (message: TMessage) => unknown;
   private readonly copyMessage: ((message: TMessage) => TMessage) | undefined;
+  private readonly transferDelayMs: ((message: TMessage) => number) | undefined;
   private readonly routes = new Map<number, NodeRoute<TMessage>>();
   private readonly linkOverrides = new Map<string, LinkOptions>();
   private readonly linkRngs = new Map<string, Rng>();
@@ -125,6 +131,7 @@ export class SimulatedNetwork<TMessage> {
     this.defaultLink = resolveLinkOptions(options.defaultLink ?? {}, RELIABLE_LINK);
     this.describeMessage = options.describeMessage ?? ((message) => message);
     this.copyMessage = options.copyMessage;
+    this.transferDelayMs = options.transferDelayMs;
     // A stuck run lists what is in flight by link through the event owners ("network 1->2").
   }
 
@@ -290,7 +297,7 @@ export class SimulatedNetwork<TMessage> {
       }
       this.inFlightByLink.set(name, inFlight + 1);
       const delivered = this.copyMessage ? this.copyMessage(message) : message;
-      const delayMs = link.delayMs + (link.jitterMs > 0 ? rng.int(0, link.jitterMs) : 0);
+      const delayMs = link.delayMs + (link.jitterMs > 0 ? rng.int(0, link.jitterMs) : 0) + (this.transferDelayMs?.(message) ?? 0);
       this.runtime.setTimer(delayMs, () => this.arrive(copyId, from, to, delivered), `network ${name}`);
     }
   }

@@ -14,7 +14,12 @@
  * - `tick`, `role`: recorded by store code (a batch of ticks; a role or term change);
  * - `invoke`, `return`: client operations (the history recorder), with the operation's id `op`;
  * - `linearizability`: a checker's failed verdict, recorded by the test that ran the checker
- *   (see {@link LinearizabilityTraceEvent}); the trace viewer highlights the operations it names.
+ *   (see {@link LinearizabilityTraceEvent}); the trace viewer highlights the operations it names;
+ * - `violation`: a rule a store broke, found as the run went (the cluster's safety auditor, or
+ *   an answer that belongs to another command), with the store as `node`, its `region` and the
+ *   sentence as `text`; the trace viewer marks it on the store's lane at its time;
+ * - `cluster`: the cluster's layout, recorded first: `stores` (ids) and `regions` (each with
+ *   `id` and `peers`, `{ id, storeId }`), so the viewer can name a lane "store 2 (peer 3)".
  */
 export type StandardTraceKind =
   | 'send'
@@ -33,7 +38,9 @@ export type StandardTraceKind =
   | 'role'
   | 'invoke'
   | 'return'
-  | 'linearizability';
+  | 'linearizability'
+  | 'violation'
+  | 'cluster';
 
 /**
  * One trace event: a `kind` and any JSON-able fields. Buffers are written as their text when

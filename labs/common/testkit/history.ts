@@ -26,6 +26,17 @@ export interface HistoryOperation<TInput, TOutput> {
   readonly invokeMs: number;
   /** When its result came back (virtual ms), or `Infinity` when the outcome is unknown. */
   readonly returnMs: number;
+  /**
+   * The recorder's event number of the invocation: one counter numbers every invocation and
+   * every return of a history, in the order the (single-threaded, deterministic) simulation
+   * made them. It orders events that share a virtual millisecond, so the checker knows that an
+   * operation which returned at 10 ms before another was invoked at 10 ms really came first.
+   * Absent in hand-built histories: the checker then orders by time only and treats touching
+   * operations as concurrent.
+   */
+  readonly invokeSequence?: number;
+  /** The event number of the return (see {@link invokeSequence}); `Infinity` when the outcome is unknown. */
+  readonly returnSequence?: number;
   /** Whether the result is known. */
   readonly outcome: OperationOutcome;
   /** The result, when `outcome` is `ok`. */
@@ -52,6 +63,7 @@ interface OpenOperation<TInput> {
   readonly clientId: number;
   readonly input: TInput;
   readonly invokeMs: number;
+  readonly invokeSequence: number;
 }
 
 /**
@@ -61,6 +73,11 @@ interface OpenOperation<TInput> {
  * as it has the answer; call {@link completeUnknown} when the client gives up without
  * knowing (a timeout) and {@link discard} only when the request surely had no effect (it was
  * rejected before it could be proposed). Operations still open at the end count as unknown.
+ *
+ * Every invocation and every return also gets the next number of one counter
+ * (`invokeSequence`, `returnSequence`): the exact order of events within a virtual millisecond.
+ * That order is real because the simulation runs one callback at a time; one recorder per
+ * simulated run, so that the numbers of one history come from one counter.
  *
  * @example
  * ```ts
@@ -76,6 +93,7 @@ export class HistoryRecorder<TInput, TOutput> {
   private readonly open = new Map<number, OpenOperation<TInput>>();
   private readonly discarded = new Set<number>();
   private nextId = 1;
+  private nextSequence = 1;
 
   /** @param options - the clock, and an optional trace with describe functions. */
   constructor(private readonly options: HistoryRecorderOptions<TInput, TOutput>) {}
@@ -88,7 +106,7 @@ export class HistoryRecorder<TInput, TOutput> {
   invoke(clientId: number, input: TInput): OperationId {
     const id = this.nextId++;
     const invokeMs = this.options.clock.now();
-    this.open.set(id, { id, clientId, input, invokeMs });
+    this.open.set(id, { id, clientId, input, invokeMs, invokeSequence: this.nextSequence++ });
     this.options.trace?.record({ kind: 'invoke', op: id, client: clientId, input: this.describeInput(input) });
     return id as OperationId;
   }
@@ -101,7 +119,7 @@ export class HistoryRecorder<TInput, TOutput> {
   complete(id: OperationId, output: TOutput): void {
     const operation = this.close(id, 'complete');
     const returnMs = this.options.clock.now();
-    this.finished.push({ ...operation, returnMs, outcome: 'ok', output });
+    this.finished.push({ ...operation, returnMs, returnSequence: this.nextSequence++, outcome: 'ok', output });
     this.options.trace?.record({ kind: 'return', op: id, client: operation.clientId, output: this.describeOutput(output) });
   }
 
@@ -113,7 +131,7 @@ export class HistoryRecorder<TInput, TOutput> {
    */
   completeUnknown(id: OperationId, reason = 'timeout'): void {
     const operation = this.close(id, 'completeUnknown');
-    this.finished.push({ ...operation, returnMs: Number.POSITIVE_INFINITY, outcome: 'unknown' });
+    this.finished.push({ ...operation, returnMs: Number.POSITIVE_INFINITY, returnSequence: Number.POSITIVE_INFINITY, outcome: 'unknown' });
     this.options.trace?.record({ kind: 'return', op: id, client: operation.clientId, outcome: 'unknown', reason });
   }
 
@@ -155,6 +173,7 @@ export class HistoryRecorder<TInput, TOutput> {
     const stillOpen: HistoryOperation<TInput, TOutput>[] = [...this.open.values()].map((operation) => ({
       ...operation,
       returnMs: Number.POSITIVE_INFINITY,
+      returnSequence: Number.POSITIVE_INFINITY,
       outcome: 'unknown',
     }));
     return [...this.finished, ...stillOpen].sort((left, right) => left.id - right.id);

@@ -4,6 +4,8 @@
  * @module
  */
 import type { HistoryOperation } from './history';
+import { partitionKvHistory } from './kv-history-partition';
+import { withoutUnobservableWrites } from './kv-unobservable-writes';
 import { checkLinearizability, type LinearizabilityModel, type LinearizabilityOptions, type LinearizabilityResult } from './linearizability';
 
 /** A client operation on the store. Keys and values are bytes. */
@@ -61,10 +63,6 @@ function sameScan(expected: [string, string][], actual: readonly { key: Buffer; 
   return expected.every(([key, value], index) => key === text(actual[index].key) && value === text(actual[index].value));
 }
 
-function hasScan(operations: readonly KvOperation[]): boolean {
-  return operations.some((operation) => operation.input.kind === 'scan');
-}
-
 /**
  * Describes an operation in one line.
  *
@@ -97,10 +95,11 @@ export function describeKvOperation(operation: KvOperation): string {
 /**
  * The sequential key/value store every history is checked against.
  *
- * Partitioning: a history of single-key operations is split by key (each key is an
- * independent register, P-compositionality). A history with a scan is not split: a scan
- * reads many keys at one instant, so it is checked against the whole-store model over the
- * whole history, within the step budget.
+ * Partitioning: by key, where scans allow it ({@link partitionKvHistory}): each key is an
+ * independent register (P-compositionality), except that a scan reads all the keys of its
+ * range at one instant, so those keys are checked together against the whole-store model.
+ * Gets and scans are read-only: with unknown outcome they are left out of the check, and so
+ * are puts with unknown outcome whose value no answer shows ({@link withoutUnobservableWrites}).
  *
  * A mismatched output kind (a get answered with a scan) is never allowed.
  *
@@ -136,22 +135,18 @@ export const kvModel: LinearizabilityModel<KvModelState, KvInput, KvOutput> = {
     }
   },
   stateKey(state) {
-    if (state.size === 0) return '';
-    if (state.size === 1) return JSON.stringify([...state.entries()]);
-    return JSON.stringify([...state.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
-  },
-  partition(operations) {
-    if (hasScan(operations)) return [operations.slice()];
-    const byKey = new Map<string, KvOperation[]>();
-    for (const operation of operations) {
-      const key = text((operation.input as { key: Buffer }).key);
-      const part = byKey.get(key);
-      if (part === undefined) byKey.set(key, [operation]);
-      else part.push(operation);
+    // Sorted pairs, each part prefixed with its length: equal keys mean equal maps, whatever bytes they hold.
+    const keys = [...state.keys()].sort();
+    let key = '';
+    for (const name of keys) {
+      const value = state.get(name) as string;
+      key += `${name.length}:${name}${value.length}:${value}`;
     }
-    // Sorted by key so that the check, and its report, do not depend on insertion order.
-    return [...byKey.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)).map(([, part]) => part);
+    return key;
   },
+  isReadOnly: (input) => input.kind === 'get' || input.kind === 'scan',
+  withoutUnobservableOperations: withoutUnobservableWrites,
+  partition: partitionKvHistory,
   describe: describeKvOperation,
 };
 

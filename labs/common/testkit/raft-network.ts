@@ -7,6 +7,10 @@
  * probability drawn from the seeded rng, ignore a message type, inspect or drop every
  * message with a hook, or replace a node with a black hole.
  *
+ * Messages are values: the network keeps every object it delivered (`delivered`) as the record
+ * of the run, so a node that changes a message it received, or puts it back into its outbox
+ * (`message.to = lead; msgs.push(message)`), fails the test with a sentence saying so.
+ *
  * @module
  */
 import { describeMessage, type Message, type MessageType } from '../raft/message';
@@ -38,6 +42,14 @@ export interface RaftNetworkOptions {
 /** An error the step function of a node is allowed to throw and the network treats as a lost message. */
 export type ExpectedStepError = (error: unknown) => boolean;
 
+/** Where a failure about a reused or changed message sends the reader. */
+const MESSAGES_ARE_VALUES = 'labs/2a-raft/README.md#messages-and-their-fields';
+
+/** The fields that say where a message goes and what it says (entries excluded: a leader may stamp proposed entries in place). */
+function envelope(message: Message): string {
+  return [message.msgType, message.from, message.to, message.term, message.logTerm, message.index, message.commit, message.reject].join(' ');
+}
+
 /**
  * The network. Peers are kept by id; `undefined`-free: build the nodes first (see the lab's
  * test fixtures) and hand them in.
@@ -49,6 +61,8 @@ export class RaftNetwork {
   readonly pending: Message[] = [];
   /** Every message delivered so far, in order (for traces and assertions). */
   readonly delivered: Message[] = [];
+  /** The same objects, to recognise one that a node tries to send again. */
+  private readonly deliveredObjects = new WeakSet<Message>();
   /** Link drop probability by "from->to". */
   private readonly dropProbabilityByLink = new Map<string, number>();
   /** Message types dropped wherever they go. */
@@ -105,14 +119,26 @@ export class RaftNetwork {
   deliverOne(): boolean {
     const message = this.pending.shift();
     if (message === undefined) return false;
-    const peer = this.peer(message.to);
+    // Read the receiver before the step: a node that rewrites `message.to` must not redirect the collection.
+    const receiver = message.to;
+    const peer = this.peer(receiver);
     this.delivered.push(message);
+    this.deliveredObjects.add(message);
+    const asDelivered = { ...message };
     try {
       peer.step(message);
     } catch (error) {
       if (!this.isExpectedStepError(error)) throw error;
     }
-    this.collect(message.to);
+    if (envelope(message) !== envelope(asDelivered)) {
+      const resent = peer.msgs.includes(message) ? ' and put it back into its outbox to send it again (the network would lose it)' : '';
+      throw new Error(
+        `Node ${receiver} changed a message it received${resent}: it was delivered as "${describeMessage(asDelivered)}" and is now "${describeMessage(message)}". ` +
+          `A received message is the record of what was delivered and is not yours to change; to forward or answer it, build a new message ` +
+          `({ ...message, to: this.lead } or createMessage({...})). See ${MESSAGES_ARE_VALUES}.`,
+      );
+    }
+    this.collect(receiver);
     return true;
   }
 
@@ -121,7 +147,15 @@ export class RaftNetwork {
     const peer = this.peer(id);
     const outbox = peer.msgs;
     peer.msgs = [];
-    for (const message of outbox) if (this.passes(message)) this.pending.push(message);
+    for (const message of outbox) {
+      if (this.deliveredObjects.has(message)) {
+        throw new Error(
+          `Node ${id} put a message it had received back into its outbox ("${describeMessage(message)}"): the network already delivered that object, ` +
+            `and sending it again would lose it. Build a new message instead ({ ...message, to: this.lead } or createMessage({...})). See ${MESSAGES_ARE_VALUES}.`,
+        );
+      }
+      if (this.passes(message)) this.pending.push(message);
+    }
   }
 
   /** Collects every peer's outbox, in id order. */

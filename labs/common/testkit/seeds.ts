@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { NotImplementedError } from '../not-implemented';
 
 /** Thrown when a seeded body fails under one or more seeds: carries them and how to replay the first. */
 export class SeedFailure extends Error {
@@ -28,13 +29,21 @@ export class SeedFailure extends Error {
     const which = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds.join(', ')}`;
     super(`Failed under ${which} (${seeds.length} of ${seedsRun} run).\nReplay the first with: ${replay}\n\n${reason}`);
     this.name = 'SeedFailure';
-    if (failure instanceof Error && failure.stack) this.stack = `${this.name}: ${this.message}\n${failure.stack.split('\n').slice(1).join('\n')}`;
+    // The failure's own frames, without its message: jest prints the message (and any diff in it) once, from ours.
+    if (failure instanceof Error && failure.stack) this.stack = `${this.name}: ${this.message}\n${stackFrames(failure.stack)}`;
   }
 
   /** The first failing seed. */
   get seed(): number {
     return this.seeds[0];
   }
+}
+
+/** The `    at ...` lines of a stack, without the message above them (which may span many lines). */
+function stackFrames(stack: string): string {
+  const lines = stack.split('\n');
+  const first = lines.findIndex((line) => /^\s+at /.test(line));
+  return first === -1 ? '' : lines.slice(first).join('\n');
 }
 
 function parsePositiveInteger(name: string, text: string): number {
@@ -67,9 +76,22 @@ export function replayCommand(testName: string, seed: number): string {
   return `npx tinykv test ${stage} --seed ${seed} --test "${quoted}"`;
 }
 
+let runningSeed: number | undefined;
+
+/**
+ * The seed {@link forEachSeed} is running now, or undefined outside it. A test may derive its
+ * cluster's seed from it (`seed + 100`); a failure report must still name this one, since it is
+ * what `--seed` replays.
+ */
+export function currentTestSeed(): number | undefined {
+  return runningSeed;
+}
+
 /**
  * Runs `body` once per seed (see {@link testSeeds}). Every seed runs, so a failure reports all
  * the seeds that fail, with the command that replays the first. Use inside a jest `test`.
+ * When every seed fails with a {@link NotImplementedError} (a stub), that error is thrown as it
+ * is: no seed is to blame, and the student sees only which function to write.
  *
  * @example
  * ```ts
@@ -82,12 +104,17 @@ export async function forEachSeed(defaultCount: number, body: (seed: number) => 
   const failed: number[] = [];
   let firstFailure: unknown;
   for (const seed of seeds) {
+    runningSeed = seed;
     try {
       await body(seed);
     } catch (error) {
       if (failed.length === 0) firstFailure = error;
       failed.push(seed);
+    } finally {
+      runningSeed = undefined;
     }
   }
-  if (failed.length > 0) throw new SeedFailure(failed, seeds.length, replayCommand(testName, failed[0]), firstFailure);
+  if (failed.length === 0) return;
+  if (failed.length === seeds.length && firstFailure instanceof NotImplementedError) throw firstFailure;
+  throw new SeedFailure(failed, seeds.length, replayCommand(testName, failed[0]), firstFailure);
 }

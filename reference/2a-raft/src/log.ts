@@ -6,7 +6,6 @@
  */
 import type { Entry } from '../../common/raft/entry';
 import type { Snapshot } from '../../common/raft/snapshot';
-import { NotImplementedError } from '../../common/not-implemented';
 import { StorageError, type Storage } from './storage';
 
 /**
@@ -73,6 +72,9 @@ export class RaftLog {
       throw new StorageError('unavailable', `Cannot read the term of ${index}: the last index is ${this.lastIndex()}.`);
     }
     if (index >= this.firstEntryIndex) return this.entries[index - this.firstEntryIndex].term;
+    // A snapshot received but not yet applied to storage stands for everything up to its index.
+    const pending = this.pendingSnapshot?.metadata;
+    if (pending !== undefined && index === pending.index) return pending.term;
     return this.storage.term(index);
   }
 
@@ -148,8 +150,43 @@ export class RaftLog {
     this.stabled = Math.min(this.stabled, first - 1);
   }
 
-  /** Drops entries already compacted in storage (2C). */
+  /** Drops entries already compacted in storage (2C): the log keeps nothing storage no longer has. */
   maybeCompact(): void {
-    throw new NotImplementedError('2C', 'RaftLog.maybeCompact', 'labs/2a-raft/README.md#later-stages');
+    const storageFirst = this.storage.firstIndex();
+    if (storageFirst <= this.firstEntryIndex) return;
+    // Never drop past the end of the log: every entry up to the new first index is gone from storage too.
+    this.entries = this.entries.slice(Math.min(storageFirst - this.firstEntryIndex, this.entries.length));
+    this.firstEntryIndex = storageFirst;
+  }
+
+  /**
+   * Replaces the whole log by a snapshot (2C): every entry is dropped, the log now starts after
+   * the snapshot's index, and committed, applied and stabled move to it. The snapshot waits in
+   * `pendingSnapshot` until the owner has persisted and applied it (Ready / advance).
+   *
+   * @throws RangeError when the snapshot is not past the committed index (it would undo commits).
+   */
+  restore(snapshot: Snapshot): void {
+    const index = snapshot.metadata.index;
+    if (index <= this.committed) {
+      throw new RangeError(`Cannot restore a snapshot at ${index}: entries up to ${this.committed} are already committed.`);
+    }
+    this.entries = [];
+    this.firstEntryIndex = index + 1;
+    this.committed = index;
+    this.applied = index;
+    this.stabled = index;
+    this.pendingSnapshot = snapshot;
+  }
+
+  /**
+   * The snapshot to send a follower that needs entries this log no longer holds (2C): the one
+   * waiting to be applied, or storage's.
+   *
+   * @throws StorageError `snapshotTemporarilyUnavailable` while storage is still building one.
+   */
+  snapshot(): Snapshot {
+    if (this.pendingSnapshot !== undefined) return this.pendingSnapshot;
+    return this.storage.snapshot();
   }
 }

@@ -4,20 +4,24 @@
  *
  * @module
  */
-import { NotImplementedError } from '../../common/not-implemented';
-import { createEntry, type Entry } from '../../common/raft/entry';
+import { createEntry, EntryType, type Entry } from '../../common/raft/entry';
 import type { HardState } from '../../common/raft/hard-state';
 import { createMessage, MessageType, type Message } from '../../common/raft/message';
+import { isEmptySnapshot, type Snapshot } from '../../common/raft/snapshot';
 import type { Rng } from '../../common/runtime/rng';
 import { validateConfig, type Config } from './config';
 import { RaftLog } from './log';
 import { Progress } from './progress';
 import { ProposalDroppedError } from './proposal-dropped-error';
+import { isStorageError } from './storage';
 import type { SoftState } from './ready';
 import { NONE, StateType } from './state-type';
 
 /** The message types that mean "a leader of this term exists and is talking to me". */
 const FROM_LEADER: readonly MessageType[] = [MessageType.MsgAppend, MessageType.MsgHeartbeat, MessageType.MsgSnapshot];
+
+/** Answers a leader gets from its followers; one from a peer no longer in the group is ignored (3A). */
+const FROM_FOLLOWER: readonly MessageType[] = [MessageType.MsgAppendResponse, MessageType.MsgHeartbeatResponse];
 
 /**
  * One Raft node. The public fields below are the documented state tests observe; change
@@ -58,6 +62,8 @@ export class Raft {
   pendingConfIndex = 0;
   /** The random source for election timeouts. */
   private readonly rng: Rng;
+  /** Leader: ticks since the pending leader transfer began; it is abandoned at `electionTimeout` (3A). */
+  private transferElapsed = 0;
 
   /**
    * Starts (or restarts) a node from its config: term, vote and commit come from the stored
@@ -96,6 +102,7 @@ export class Raft {
   /** Advances time by one tick: a follower or candidate may start an election, a leader may send heartbeats. */
   tick(): void {
     if (this.state === StateType.Leader) {
+      this.tickLeaderTransfer();
       this.heartbeatElapsed++;
       if (this.heartbeatElapsed >= this.heartbeatTimeout) {
         this.heartbeatElapsed = 0;
@@ -160,6 +167,9 @@ export class Raft {
       progress.next = lastIndex + 1;
       progress.match = peer === this.id ? lastIndex : 0;
     }
+    // 3A: the log may hold a conf change the previous leader proposed and nobody applied yet.
+    // Without reading the log, count everything up to here as pending (etcd's rule).
+    this.pendingConfIndex = lastIndex;
     this.appendOwnEntries([createEntry({ term: this.term, index: 0 })]);
     this.broadcastAppend();
   }
@@ -194,11 +204,22 @@ export class Raft {
     }
   }
 
-  /** Sends the entries from the peer's `next` (with the entry before them and the commit index); returns true when sent. */
+  /**
+   * Sends the entries from the peer's `next` (with the entry before them and the commit index);
+   * when the log no longer holds them (compacted), sends a snapshot instead (2C). Returns true
+   * when a message was sent, false when storage is still building the snapshot (ask again later).
+   */
   sendAppend(to: number): boolean {
     const progress = this.progressOf(to);
     const prevIndex = progress.next - 1;
-    const prevTerm = this.raftLog.term(prevIndex);
+    if (prevIndex < this.raftLog.firstIndex() - 1) return this.sendSnapshot(to, progress);
+    let prevTerm: number;
+    try {
+      prevTerm = this.raftLog.term(prevIndex);
+    } catch (error) {
+      if (isStorageError(error, 'compacted')) return this.sendSnapshot(to, progress);
+      throw error;
+    }
     this.send(
       createMessage({
         msgType: MessageType.MsgAppend,
@@ -221,6 +242,12 @@ export class Raft {
   /** A follower's handling of MsgAppend from the leader of its term: check the previous entry, merge, commit, answer. */
   handleAppendEntries(message: Message): void {
     const log = this.raftLog;
+    if (message.index < log.firstIndex() - 1) {
+      // A delayed append from before our snapshot: what it would check is compacted, and
+      // everything up to the commit index matches any leader's log. Say how far we match.
+      this.send(createMessage({ msgType: MessageType.MsgAppendResponse, to: message.from, index: log.committed }));
+      return;
+    }
     if (!log.matchTerm(message.index, message.logTerm)) {
       this.send(createMessage({ msgType: MessageType.MsgAppendResponse, to: message.from, reject: true, index: log.lastIndex() }));
       return;
@@ -239,19 +266,58 @@ export class Raft {
     this.send(createMessage({ msgType: MessageType.MsgHeartbeatResponse, to: message.from }));
   }
 
-  /** A follower's handling of MsgSnapshot (2C). */
-  handleSnapshot(_message: Message): void {
-    throw new NotImplementedError('2C', 'Raft.handleSnapshot', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * A follower's handling of MsgSnapshot (2C): a snapshot past the committed index replaces the
+   * log (and the members come from its conf state); an older one is ignored. Either way the
+   * answer tells the leader how far this log now matches.
+   */
+  handleSnapshot(message: Message): void {
+    const snapshot = message.snapshot;
+    if (snapshot === undefined) throw new RangeError(`Node ${this.id} got a MsgSnapshot from ${message.from} without a snapshot.`);
+    const { index, term, confState } = snapshot.metadata;
+    const log = this.raftLog;
+    if (index <= log.committed) {
+      // Stale (or duplicated): everything it holds is already committed here.
+      this.send(createMessage({ msgType: MessageType.MsgAppendResponse, to: message.from, index: log.committed }));
+      return;
+    }
+    if (log.matchTerm(index, term)) {
+      // The log already holds the snapshot's last entry, so it holds everything before it too.
+      log.committed = index;
+      this.send(createMessage({ msgType: MessageType.MsgAppendResponse, to: message.from, index: log.committed }));
+      return;
+    }
+    log.restore(snapshot);
+    this.prs = new Map(confState.nodes.map((peer) => [peer, new Progress(0, log.lastIndex() + 1)]));
+    this.send(createMessage({ msgType: MessageType.MsgAppendResponse, to: message.from, index: log.lastIndex() }));
   }
 
-  /** Adds a peer to the group (3A). */
-  addNode(_id: number): void {
-    throw new NotImplementedError('3A', 'Raft.addNode', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Adds a peer to the group (3A), once its conf change is applied. Adding a member again
+   * changes nothing: its progress is kept. A leader learns how far the new peer's log is from
+   * its first append answer (the next heartbeat answer asks for one).
+   */
+  addNode(id: number): void {
+    if (this.prs.has(id)) return;
+    this.prs.set(id, new Progress(0, this.raftLog.lastIndex() + 1));
   }
 
-  /** Removes a peer from the group (3A). */
-  removeNode(_id: number): void {
-    throw new NotImplementedError('3A', 'Raft.removeNode', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Removes a peer from the group (3A), once its conf change is applied. Removing a non-member
+   * changes nothing. The quorum shrinks at once, so a leader recomputes its commit index (and
+   * tells the followers); a transfer to the removed peer is abandoned; a leader or candidate
+   * that removes itself steps down (a non-member neither leads nor campaigns).
+   */
+  removeNode(id: number): void {
+    if (!this.prs.delete(id)) return;
+    // A vote from a non-member must not count towards the new, smaller quorum.
+    this.votes.delete(id);
+    if (id === this.leadTransferee) this.leadTransferee = NONE;
+    if (id === this.id) {
+      if (this.state !== StateType.Follower) this.becomeFollower(this.term, NONE);
+      return;
+    }
+    if (this.state === StateType.Leader && this.prs.size > 0 && this.maybeCommit()) this.broadcastAppend();
   }
 
   private stepFollower(message: Message): void {
@@ -274,7 +340,19 @@ export class Raft {
         this.handleHeartbeat(message);
         break;
       case MessageType.MsgSnapshot:
+        this.electionElapsed = 0;
+        this.lead = message.from;
         this.handleSnapshot(message);
+        break;
+      case MessageType.MsgTransferLeader:
+        // 3A: only the leader can transfer; pass the request on as a new message (the
+        // received one belongs to whoever stepped it).
+        if (this.lead !== NONE) this.msgs.push(createMessage({ msgType: MessageType.MsgTransferLeader, from: message.from, to: this.lead }));
+        break;
+      case MessageType.MsgTimeoutNow:
+        // 3A: the leader chose us and brought our log up to date: campaign now, without waiting
+        // for the timer (campaign refuses if this node is not a member).
+        this.campaign();
         break;
       default:
         break;
@@ -305,16 +383,23 @@ export class Raft {
   }
 
   private stepLeader(message: Message): void {
+    // 3A: a late answer from a peer removed since has no progress to update.
+    if (FROM_FOLLOWER.includes(message.msgType) && !this.prs.has(message.from)) return;
     switch (message.msgType) {
       case MessageType.MsgBeat:
         for (const peer of this.prs.keys()) if (peer !== this.id) this.sendHeartbeat(peer);
         break;
       case MessageType.MsgPropose:
-        this.appendOwnEntries(message.entries);
+        this.refuseProposalIfBlocked(message.entries);
+        this.appendProposal(message.entries);
         this.broadcastAppend();
         break;
       case MessageType.MsgAppendResponse:
         this.handleAppendResponse(message);
+        if (message.from === this.leadTransferee && !message.reject) this.sendTimeoutNowIfUpToDate(message.from);
+        break;
+      case MessageType.MsgTransferLeader:
+        this.handleTransferLeader(message.from);
         break;
       case MessageType.MsgHeartbeatResponse:
         if (this.progressOf(message.from).match < this.raftLog.lastIndex()) this.sendAppend(message.from);
@@ -326,6 +411,8 @@ export class Raft {
 
   /** Starts an election: a single-node group wins at once, otherwise ask every peer for its vote. */
   private campaign(): void {
+    // 3A: a node removed from the group (or not yet added) must not disrupt it with elections.
+    if (!this.prs.has(this.id)) return;
     this.becomeCandidate();
     if (this.tallyVotes()) return;
     const lastIndex = this.raftLog.lastIndex();
@@ -412,9 +499,89 @@ export class Raft {
   private answerStaleMessage(message: Message): void {
     if (message.msgType === MessageType.MsgRequestVote) {
       this.send(createMessage({ msgType: MessageType.MsgRequestVoteResponse, to: message.from, reject: true }));
-    } else if (message.msgType === MessageType.MsgAppend || message.msgType === MessageType.MsgHeartbeat) {
+    } else if (message.msgType === MessageType.MsgAppend || message.msgType === MessageType.MsgHeartbeat || message.msgType === MessageType.MsgSnapshot) {
       this.send(createMessage({ msgType: MessageType.MsgAppendResponse, to: message.from, reject: true, index: this.raftLog.lastIndex() }));
     }
+  }
+
+  /**
+   * Sends the peer a snapshot in place of entries this log no longer holds, and expects its log
+   * to continue after it. Returns false (nothing sent) while storage is still building one: the
+   * next heartbeat answer or append retry asks again.
+   */
+  private sendSnapshot(to: number, progress: Progress): boolean {
+    let snapshot: Snapshot;
+    try {
+      snapshot = this.raftLog.snapshot();
+    } catch (error) {
+      if (isStorageError(error, 'snapshotTemporarilyUnavailable')) return false;
+      throw error;
+    }
+    if (isEmptySnapshot(snapshot)) {
+      throw new Error(`Node ${this.id} must send peer ${to} a snapshot (its next entry ${progress.next} was compacted) but storage returned an empty one.`);
+    }
+    this.send(createMessage({ msgType: MessageType.MsgSnapshot, to, snapshot }));
+    progress.next = snapshot.metadata.index + 1;
+    return true;
+  }
+
+  /**
+   * Leader (3A): refuses a proposal while leadership is being handed over, and a conf change
+   * while an earlier one is not applied yet (only one may be pending; see the handout).
+   *
+   * @throws ProposalDroppedError saying which rule refused it.
+   */
+  private refuseProposalIfBlocked(entries: readonly Entry[]): void {
+    if (this.leadTransferee !== NONE) {
+      throw new ProposalDroppedError(this.id, `it is handing leadership over to node ${this.leadTransferee}`);
+    }
+    const confChanges = entries.filter((entry) => entry.entryType === EntryType.EntryConfChange).length;
+    if (confChanges === 0) return;
+    if (this.pendingConfIndex > this.raftLog.applied) {
+      throw new ProposalDroppedError(this.id, `the conf change at index ${this.pendingConfIndex} is not applied yet (applied ${this.raftLog.applied}), and only one may be pending`);
+    }
+    if (confChanges > 1) throw new ProposalDroppedError(this.id, `one proposal carries ${confChanges} conf changes, and only one may be pending`);
+  }
+
+  /** Leader: appends proposed entries; a conf change among them becomes the pending one (3A). */
+  private appendProposal(entries: readonly Entry[]): void {
+    const firstIndex = this.raftLog.lastIndex() + 1;
+    this.appendOwnEntries(entries);
+    entries.forEach((entry, offset) => {
+      if (entry.entryType === EntryType.EntryConfChange) this.pendingConfIndex = firstIndex + offset;
+    });
+  }
+
+  /**
+   * Leader (3A): starts handing leadership to `transferee`. Ignored for a non-member and for the
+   * transfer already under way (its timer keeps running); a transfer to this node itself
+   * cancels a pending one; any other replaces it.
+   */
+  private handleTransferLeader(transferee: number): void {
+    if (transferee === this.id) {
+      this.leadTransferee = NONE;
+      return;
+    }
+    if (!this.prs.has(transferee) || transferee === this.leadTransferee) return;
+    this.leadTransferee = transferee;
+    this.transferElapsed = 0;
+    // Up to date: it can win now. Otherwise catch it up first (entries, or a snapshot); its
+    // append answer brings us back to sendTimeoutNowIfUpToDate.
+    if (!this.sendTimeoutNowIfUpToDate(transferee)) this.sendAppend(transferee);
+  }
+
+  /** Leader (3A): sends MsgTimeoutNow when the transferee holds the whole log. Returns true when sent. */
+  private sendTimeoutNowIfUpToDate(transferee: number): boolean {
+    if (this.progressOf(transferee).match !== this.raftLog.lastIndex()) return false;
+    this.send(createMessage({ msgType: MessageType.MsgTimeoutNow, to: transferee }));
+    return true;
+  }
+
+  /** Leader (3A): counts a pending transfer's ticks and abandons it after an election timeout. */
+  private tickLeaderTransfer(): void {
+    if (this.leadTransferee === NONE) return;
+    this.transferElapsed++;
+    if (this.transferElapsed >= this.electionTimeout) this.leadTransferee = NONE;
   }
 
   private progressOf(peer: number): Progress {

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { NotImplementedError } from '../../common/not-implemented';
-import type { ConfChange } from '../../common/raft/conf-change';
-import { createEntry } from '../../common/raft/entry';
+import { ConfChangeType, encodeConfChange, type ConfChange } from '../../common/raft/conf-change';
+import { createEntry, EntryType } from '../../common/raft/entry';
 import { hardStateEquals, type HardState } from '../../common/raft/hard-state';
 import { createMessage, LOCAL_MESSAGE_TYPES, MessageType, type Message } from '../../common/raft/message';
 import type { ConfState } from '../../common/raft/snapshot';
@@ -57,19 +56,38 @@ export class RawNode {
     this.raft.step(createMessage({ msgType: MessageType.MsgPropose, from: this.raft.id, to: this.raft.id, entries: [entry] }));
   }
 
-  /** Proposes a membership change (3A). */
-  proposeConfChange(_change: ConfChange): void {
-    throw new NotImplementedError('3A', 'RawNode.proposeConfChange', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Proposes a membership change (3A): an `EntryConfChange` entry whose data is
+   * `encodeConfChange(change)`. It takes effect only when the owner applies it
+   * ({@link RawNode.applyConfChange}) after it is committed.
+   *
+   * @throws ProposalDroppedError when this node cannot accept it: no leader known, a leader
+   * transfer under way, or an earlier conf change not applied yet (only one may be pending).
+   */
+  proposeConfChange(change: ConfChange): void {
+    const entry = createEntry({ term: 0, index: 0, entryType: EntryType.EntryConfChange, data: encodeConfChange(change) });
+    this.raft.step(createMessage({ msgType: MessageType.MsgPropose, from: this.raft.id, to: this.raft.id, entries: [entry] }));
   }
 
-  /** Applies a committed membership change and returns the new membership (3A). */
-  applyConfChange(_change: ConfChange): ConfState {
-    throw new NotImplementedError('3A', 'RawNode.applyConfChange', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Applies a committed membership change (3A): the owner calls it for each committed
+   * `EntryConfChange` entry, in log order, when it applies that entry.
+   *
+   * @returns the membership now: every member's id, in increasing order.
+   */
+  applyConfChange(change: ConfChange): ConfState {
+    if (change.changeType === ConfChangeType.AddNode) this.raft.addNode(change.nodeId);
+    else this.raft.removeNode(change.nodeId);
+    return { nodes: [...this.raft.prs.keys()].sort((a, b) => a - b) };
   }
 
-  /** Asks the leader to hand leadership to `transferee` (3A). */
-  transferLeader(_transferee: number): void {
-    throw new NotImplementedError('3A', 'RawNode.transferLeader', 'labs/2a-raft/README.md#later-stages');
+  /**
+   * Asks for leadership to move to `transferee` (3A): steps a local `MsgTransferLeader` whose
+   * `from` is the transferee. A follower passes it on to its leader; see the handout for what
+   * the leader does.
+   */
+  transferLeader(transferee: number): void {
+    this.raft.step(createMessage({ msgType: MessageType.MsgTransferLeader, from: transferee, to: this.raft.id }));
   }
 
   /**
@@ -128,6 +146,8 @@ export class RawNode {
     if (ready.committedEntries.length > 0) log.applied = ready.committedEntries[ready.committedEntries.length - 1].index;
     this.raft.msgs.splice(0, ready.messages.length);
     if (ready.snapshot !== undefined) log.pendingSnapshot = undefined;
+    // Storage may have compacted its log (2C): the in-memory log keeps nothing storage dropped.
+    log.maybeCompact();
   }
 
   /** The leader's replication progress per peer (copies); empty on a non-leader. */

@@ -1,5 +1,6 @@
-// Goal: the history recorder stamps invoke and return with virtual time, records unknown
-// outcomes as open-ended, forgets discarded operations, and refuses to close an operation twice.
+// Goal: the history recorder stamps invoke and return with virtual time and with one event
+// counter (the exact order within a millisecond), records unknown outcomes as open-ended,
+// forgets discarded operations, and refuses to close an operation twice.
 // Method: a recorder on a SimulatedRuntime clock advanced by hand.
 import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { Trace } from '../../sim/trace';
@@ -20,9 +21,9 @@ describe('HistoryRecorder', () => {
     expect(recorder.openCount).toBe(1);
     expect(recorder.describeOpenOperations()).toEqual(['client 3 waits for operation 3 ("get c") invoked at 50 ms']);
     expect(recorder.operations()).toEqual([
-      { id: 1, clientId: 1, input: 'get a', invokeMs: 0, returnMs: 30, outcome: 'ok', output: 7 },
-      { id: 2, clientId: 2, input: 'put b', invokeMs: 0, returnMs: Number.POSITIVE_INFINITY, outcome: 'unknown' },
-      { id: 3, clientId: 3, input: 'get c', invokeMs: 50, returnMs: Number.POSITIVE_INFINITY, outcome: 'unknown' },
+      { id: 1, clientId: 1, input: 'get a', invokeMs: 0, invokeSequence: 1, returnMs: 30, returnSequence: 3, outcome: 'ok', output: 7 },
+      { id: 2, clientId: 2, input: 'put b', invokeMs: 0, invokeSequence: 2, returnMs: Infinity, returnSequence: Infinity, outcome: 'unknown' },
+      { id: 3, clientId: 3, input: 'get c', invokeMs: 50, invokeSequence: 4, returnMs: Infinity, returnSequence: Infinity, outcome: 'unknown' },
     ]);
     recorder.discard(third);
     expect(recorder.operations().map((operation) => operation.id)).toEqual([1, 2]);
@@ -34,6 +35,18 @@ describe('HistoryRecorder', () => {
       '{"atMs":50,"kind":"invoke","op":3,"client":3,"input":"get c"}',
       '{"atMs":50,"kind":"return","op":3,"client":3,"outcome":"discarded"}',
     ]);
+  });
+
+  test('numbers events in the order they happen, so that operations within one millisecond are ordered', () => {
+    const recorder = new HistoryRecorder<string, number>({ clock: { now: () => 10 } });
+    const first = recorder.invoke(1, 'put x');
+    recorder.complete(first, 1);
+    const second = recorder.invoke(2, 'get x');
+    recorder.complete(second, 1);
+    const [put, get] = recorder.operations();
+    expect([put.invokeMs, put.returnMs, get.invokeMs, get.returnMs]).toEqual([10, 10, 10, 10]);
+    expect(put.returnSequence).toBeLessThan(get.invokeSequence as number);
+    expect([put.invokeSequence, put.returnSequence, get.invokeSequence, get.returnSequence]).toEqual([1, 2, 3, 4]);
   });
 
   test('refuses to close an operation twice or one that was never invoked', () => {

@@ -1,7 +1,8 @@
 // Goal: the linearizability checker accepts every linearizable key/value history and rejects
 // non-linearizable ones, handles overlapping operations, unknown outcomes, TinyKV-style
-// appends, deletes and scans, reports the operations it could not order, and answers
-// `unknown` (not a pass) when its budget runs out.
+// appends, deletes and scans, orders events exactly when the recorder numbered them, leaves
+// out reads with unknown outcome, splits histories with scans by key where it may, reports the
+// operations it could not order, and answers `unknown` (not a pass) when its budget runs out.
 // Method: hand-made histories with known verdicts, then seeded random histories built from a
 // sequential run (linearizable by construction) and the same histories with one read corrupted.
 import { createRng, type Rng } from '../../runtime/rng';
@@ -29,6 +30,11 @@ function history(...operations: (readonly [client: number, input: KvInput, invok
 }
 
 const verdictOf = (operations: KvOperation[]) => checkKvLinearizability(operations).result;
+
+/** Gives operation i the recorder's event numbers `numbers[i]` = [invoke, return]. */
+function numberEvents(operations: KvOperation[], ...numbers: [number, number][]): KvOperation[] {
+  return operations.map((operation, index) => ({ ...operation, invokeSequence: numbers[index][0], returnSequence: numbers[index][1] }));
+}
 
 describe('linearizability checker (key/value model)', () => {
   test('accepts a sequential history that matches the store', () => {
@@ -61,9 +67,27 @@ describe('linearizability checker (key/value model)', () => {
     expect(verdictOf(flipFlop)).toBe('illegal');
   });
 
-  test('treats operations that only touch at the same millisecond as concurrent', () => {
+  test('without event numbers, treats operations that only touch at the same millisecond as concurrent', () => {
     expect(verdictOf(history([1, put('x', '1'), 0, 10, done], [2, get('x'), 10, 20, got()]))).toBe('ok');
     expect(verdictOf(history([1, put('x', '1'), 0, 10, done], [2, get('x'), 11, 20, got()]))).toBe('illegal');
+  });
+
+  test('with the recorder\'s event numbers, orders operations that touch within one millisecond', () => {
+    // The put returned (event 2) before the get was invoked (event 3), both at 10 ms: the get must see it.
+    const touching = history([1, put('x', '1'), 0, 10, done], [2, get('x'), 10, 20, got()]);
+    const numbered = numberEvents(touching, [1, 2], [3, 4]);
+    const verdict = checkKvLinearizability(numbered);
+    expect(verdict.result).toBe('illegal');
+    expect(verdict.orderResolution).toBe('exact');
+    // Invoked (event 2) before the put returned (event 3): concurrent, either order.
+    expect(verdictOf(numberEvents(touching, [1, 3], [2, 4]))).toBe('ok');
+    expect(checkKvLinearizability(touching).orderResolution).toBe('by-time');
+  });
+
+  test('refuses event numbers that contradict times: one history comes from one recorder', () => {
+    const operations = numberEvents(history([1, put('x', '1'), 0, 10, done], [2, get('x'), 5, 20, got('1')]), [1, 4], [2, 3]);
+    expect(() => checkKvLinearizability(operations)).toThrow(/event numbers of operations 2 and 1 contradict their times/);
+    expect(() => checkKvLinearizability(numberEvents(history([1, get('x'), 0, 10, got()]), [5, 5]))).toThrow(/not after its invocation/);
   });
 
   test('checks TinyKV-style appends: concurrent appends in either order, each applied exactly once', () => {
@@ -84,6 +108,33 @@ describe('linearizability checker (key/value model)', () => {
     expect(verdictOf(history([1, append('x', 'a'), 0, undefined], [2, get('x'), 10, 20, got('aa')]))).toBe('illegal');
     // It cannot take effect before it was invoked.
     expect(verdictOf(history([2, get('x'), 0, 5, got('1')], [1, put('x', '1'), 10, undefined]))).toBe('illegal');
+  });
+
+  test('leaves reads with unknown outcome out of the check: they constrain nothing', () => {
+    const unknownReads = Array.from({ length: 30 }, (_, client) => [client + 10, client % 2 === 0 ? get('x') : scan('a'), client, undefined] as const);
+    const verdict = checkKvLinearizability(history([1, put('x', '1'), 0, 10, done], ...unknownReads, [2, get('x'), 40, 50, got('1')]));
+    expect(verdict.result).toBe('ok');
+    expect(verdict.droppedOperationCount).toBe(30);
+    // Unknown writes stay: they may have taken effect.
+    expect(checkKvLinearizability(history([1, put('x', '1'), 0, undefined], [2, get('x'), 40, 50, got('1')])).droppedOperationCount).toBe(0);
+  });
+
+  test('leaves out puts with unknown outcome whose value no answer shows, and keeps the others', () => {
+    // Ten timed-out puts nobody read, concurrent with everything after them: left out.
+    const lost = Array.from({ length: 10 }, (_, client) => [client + 10, put('x', `lost ${client}`), client, undefined] as const);
+    const base = [[1, put('x', '1'), 0, 10, done], ...lost, [2, get('x'), 40, 50, got('1')], [2, put('x', '2'), 60, 70, done]] as const;
+    const verdict = checkKvLinearizability(history(...base, [2, get('x'), 80, 90, got('2')]));
+    expect(verdict.result).toBe('ok');
+    expect(verdict.droppedOperationCount).toBe(10);
+    expect(verdict.steps).toBeLessThan(20);
+    // One that a later read shows stays in the check: it took effect late, after the put of '2',
+    // so a read after that cannot see '2' again.
+    expect(verdictOf(history(...base, [2, get('x'), 80, 90, got('lost 3')]))).toBe('ok');
+    expect(verdictOf(history(...base, [2, get('x'), 80, 90, got('lost 3')], [2, get('x'), 100, 110, got('2')]))).toBe('illegal');
+    // A put on a key that is appended to stays: the append shows what it extended.
+    const appended = checkKvLinearizability(history([1, put('y', 'a'), 0, undefined], [2, append('y', 'b'), 10, 20, done], [2, get('y'), 30, 40, got('ab')]));
+    expect(appended.result).toBe('ok');
+    expect(appended.droppedOperationCount).toBe(0);
   });
 
   test('a delete removes the key for every later read', () => {
@@ -115,6 +166,24 @@ describe('linearizability checker (key/value model)', () => {
     expect(verdict.partitionCount).toBe(1);
   });
 
+  test('splits a history with scans by the keys each scan\'s range touches', () => {
+    const writes = [
+      [1, put('a', '1'), 0, 10, done],
+      [1, put('b', '2'), 10, 20, done],
+      [1, put('c', '3'), 20, 30, done],
+      [1, put('d', '4'), 30, 40, done],
+    ] as const;
+    // [a, c) joins a and b; c and d stay alone; a scan of [x, y) touches no key of the history.
+    const verdict = checkKvLinearizability(history(...writes, [2, scan('a', 'c'), 50, 60, pairs(['a', '1'], ['b', '2'])], [2, scan('x', 'y'), 70, 80, pairs()]));
+    expect(verdict.result).toBe('ok');
+    expect(verdict.partitionCount).toBe(4);
+    expect(verdict.largestPartition).toBe(3);
+    // Within its part, the scan is still checked against every key of its range.
+    expect(verdictOf(history(...writes, [2, scan('a', 'c'), 50, 60, pairs(['b', '2'])]))).toBe('illegal');
+    // A scan over no key of the history must find nothing.
+    expect(verdictOf(history(...writes, [2, scan('x', 'y'), 70, 80, pairs(['x', '9'])]))).toBe('illegal');
+  });
+
   test('a scan sees a consistent cut: two scans cannot see concurrent writes in opposite orders', () => {
     const writes = [
       [1, put('a', '1'), 0, 100, done],
@@ -132,6 +201,25 @@ describe('linearizability checker (key/value model)', () => {
     expect(verdict.result).toBe('unknown');
     expect(formatLinearizabilityResult(verdict)).toMatch(/ran out of its budget of 1000 search steps.*This is not a pass/s);
     expect(() => assertKvLinearizable(operations, { maxSteps: 1_000 })).toThrow(/not a pass/);
+  });
+
+  test('reports unknown, not a pass, when a memory bound is reached', () => {
+    const appends = Array.from({ length: 6 }, (_, client) => [client + 1, append('k', String.fromCharCode(97 + client)), 0, 100, done] as const);
+    const verdict = checkKvLinearizability(history(...appends, [99, get('k'), 200, 210, got('fedcba')]), { maxMemoEntries: 50 });
+    expect(verdict.result).toBe('unknown');
+    expect(formatLinearizabilityResult(verdict)).toMatch(/memory bound of 50 remembered configurations.*This is not a pass/s);
+    expect(checkKvLinearizability(history(...appends, [99, get('k'), 200, 210, got('fedcba')]), { maxStates: 10 }).result).toBe('unknown');
+    expect(() => checkKvLinearizability([], { maxMemoEntries: 0 })).toThrow(/maxMemoEntries 0; pass a positive integer/);
+  });
+
+  test('refutes a stale read behind many concurrent reads without trying their orders', () => {
+    // Twenty reads overlap a write, some seeing it and some not; then a read after the write
+    // returned still sees the old value. A read that fits is placed at once, so refuting this
+    // takes a few steps per operation instead of one branch per subset of the twenty reads.
+    const reads = Array.from({ length: 20 }, (_, client) => [client + 10, get('x'), 1 + client, 90, client % 3 === 0 ? got('1') : got()] as const);
+    const verdict = checkKvLinearizability(history([1, put('x', '1'), 0, 100, done], ...reads, [2, get('x'), 110, 120, got()]), { maxSteps: 10_000 });
+    expect(verdict.result).toBe('illegal');
+    expect(verdict.steps).toBeLessThan(1_000);
   });
 
   test('refuses a history in which an operation returns before it is invoked', () => {

@@ -1,5 +1,6 @@
 // Goal: seeded tests run the seeds the environment asks for, report every failing seed, and
 // print a replay command that reruns exactly the first one.
+import { NotImplementedError } from '../../not-implemented';
 import { forEachSeed, replayCommand, SeedFailure, stageOfTestName, testSeeds } from '../seeds';
 
 const saved = { seed: process.env.TINYKV_SEED, seeds: process.env.TINYKV_SEEDS };
@@ -43,6 +44,27 @@ test('every failing seed is reported, with the replay command of the first', asy
   expect(seeded.message).toContain('Failed under seeds 3, 6 (2 of 6 run).');
   expect(seeded.message).toContain('--seed 3');
   expect(seeded.message).toContain('bad seed 3');
+});
+
+test('a seeded failure carries its message once: the stack holds only the frames after it', async () => {
+  delete process.env.TINYKV_SEED;
+  process.env.TINYKV_SEEDS = '2';
+  const failure = (await forEachSeed(1, () => {
+    throw new Error('first line of a diff\n- Expected\n+ Received');
+  }).catch((error: unknown) => error)) as SeedFailure;
+  expect(failure.message).toContain('Failed under seeds 1, 2 (2 of 2 run).');
+  expect(failure.stack?.split('+ Received')).toHaveLength(2);
+  expect(failure.stack?.split('\n').slice(failure.message.split('\n').length)).toEqual(expect.arrayContaining([expect.stringMatching(/^\s+at /)]));
+});
+
+test('a stub that throws NotImplementedError under every seed fails with that error alone, not a seed failure', async () => {
+  delete process.env.TINYKV_SEED;
+  process.env.TINYKV_SEEDS = '3';
+  const stub = new NotImplementedError('2AA', 'Raft.tick', 'labs/2a-raft/README.md#ticks-and-steps');
+  await expect(forEachSeed(1, () => { throw stub; })).rejects.toBe(stub);
+  // Under some seeds only, it is a seed failure like any other (the seed shows the path that reached it).
+  const partial = await forEachSeed(1, (seed) => { if (seed === 2) throw stub; }).catch((error: unknown) => error);
+  expect(partial).toBeInstanceOf(SeedFailure);
 });
 
 test('passing seeds are silent', async () => {
