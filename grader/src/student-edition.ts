@@ -20,6 +20,8 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'grader/hidden',
   'grader/mutants',
   'docs/instructors.md',
+  'grader/test/cluster-failures.test.ts',
+  'grader/test/fixtures/proposal-matching.test.ts',
   'grader/test/kit-promises.test.ts',
   'grader/test/mutants.test.ts',
   'grader/test/stub-api.test.ts',

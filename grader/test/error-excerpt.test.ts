@@ -1,5 +1,6 @@
 // Goal: a crash's reason shows the first lines of the real error, readable in a table, a JSON
 // report and Gradescope: no colour codes, no blank lines, no code frame, nothing unbounded.
+// Method: feed errorExcerpt stderr text shaped like jest's.
 import { errorExcerpt } from '../src/error-excerpt';
 
 test('keeps the first non-blank lines, without colours or jest\'s code frame', () => {

@@ -118,8 +118,8 @@ test('its README and students guide advise nothing that only the instructor edit
 
 test('--reference and --impl reference answer with one clear line and exit 2', async () => {
   const attempts = [
-    ['npx', ['tinykv', 'test', '2b', '--reference', '2a']],
-    ['npx', ['tinykv', 'grade', '--impl', 'reference']],
+    [process.execPath, ['bin/tinykv.js', 'test', '2b', '--reference', '2a']],
+    [process.execPath, ['bin/tinykv.js', 'grade', '--impl', 'reference']],
     [process.execPath, ['bin/tinykv.js', 'replay', '1', 'x', '--seed', '1', '--impl', 'reference']],
   ] as const;
   for (const [command, args] of attempts) {
@@ -224,7 +224,7 @@ describe('with stages 1 and 2A solved and stage 4C calling process.exit at impor
     try {
       for (let waited = 0; !output.includes('save a file to rerun'); waited += 100) {
         if (waited > 180_000) throw new Error(`watch never finished its first run; output so far:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 100)); // real-time: polling a real process
       }
       expect(output).toMatch(/(\d+)\/\1 tests passing, (\d+)\/\2 points/);
     } finally {

@@ -50,7 +50,7 @@ test('reruns on save, shows what changed, shows a type error instead of a pass c
       const found = runs.slice(after).find(wanted);
       if (found !== undefined) return [found, runs.length];
       if (waited > 240_000) throw new Error(`watch never showed ${what}; output so far:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // real-time: polling a real process
     }
   };
   try {

@@ -5,7 +5,9 @@
  * three roles and the moves between them. Method: single nodes are stepped by hand with
  * messages and their outbox is read back; groups run on the deterministic test network
  * (labs/common/testkit/raft-network.ts), where time moves only by tick and faults are
- * explicit. Randomised parts draw from seeded generators and print their seed on failure.
+ * explicit. Randomised parts draw from seeded generators and print their seed on failure. A
+ * directed fuzz (raft-safety-fuzz.ts, split-vote waves only) checks one vote per node per term
+ * and at most one leader per term through late, lost and reordered vote traffic.
  */
 import { createMessage, MessageType, type Message } from '../../common/raft/message';
 import { createRng } from '../../common/runtime/rng';
@@ -17,6 +19,7 @@ import type { Raft } from '../src/raft';
 import {
   beat, ELECTION_TICK, hup, newRaftNetwork, newTestRaft, nodeOf, peerIds, propose, raftWithLog, takeMessages,
 } from './raft-fixtures';
+import { runSafetyFuzz } from './raft-safety-fuzz';
 
 /** Ticks a node until its outbox is not empty (at most `limit` ticks); returns how many ticks it took. */
 function ticksUntilItSpeaks(raft: Raft, limit: number): number {
@@ -498,4 +501,12 @@ describe('[2AA] elections on a network', () => {
     network.send(hup(2));
     expect(nodeOf(network, 2).state).toBe(StateType.Leader);
   });
+});
+
+describe('[2AA] directed election fuzz', () => {
+  test('[2AA] waves of simultaneous campaigns with late, lost and reordered vote traffic keep one vote per node per term and one leader per term', () =>
+    forEachSeed(6, (seed) => {
+      runSafetyFuzz(seed, { episodes: 6, kinds: ['splitVote'], electionsOnly: true });
+    }),
+  );
 });

@@ -6,7 +6,9 @@
  * ones not yet applied, and whose messages are the outbox; and that advance moves stabled
  * and applied. Method: drive one node by hand, play the owner (persist to MemoryStorage,
  * "send", "apply", advance), and compare each Ready field by field with
- * labs/2a-raft/test/raft-ready-assertions.ts, which says which field differs and why.
+ * labs/2a-raft/test/raft-ready-assertions.ts, which says which field differs and why. A
+ * model-based test (rawnode-contract-model.ts) then lets fast-check interleave propose, step,
+ * tick and campaign between ready() and advance() and checks the contract after every step.
  */
 import { createEntry } from '../../common/raft/entry';
 import { createMessage, MessageType } from '../../common/raft/message';
@@ -17,6 +19,8 @@ import { RawNode } from '../src/rawnode';
 import { StateType } from '../src/state-type';
 import { MemoryStorage } from '../src/storage';
 import { entriesWithTerms, testConfig } from './raft-fixtures';
+import { checkReadyContract } from './rawnode-contract-model';
+import { forEachSeed } from '../../common/testkit/seeds';
 
 /** Plays the owner: persists entries and hard state, then advances. */
 function persistAndAdvance(node: RawNode, storage: MemoryStorage, ready: Ready): void {
@@ -116,4 +120,10 @@ describe('[2AC] RawNode', () => {
       { id: 2, match: 0, next: 1 },
     ]);
   });
+});
+
+describe('[2AC] the Ready / advance contract, model-based', () => {
+  test('[2AC] with propose, step, tick and campaign between ready() and advance(), each Ready carries exactly what the owner has not persisted, applied or sent', () =>
+    forEachSeed(3, (seed) => checkReadyContract(seed, 40)),
+  );
 });

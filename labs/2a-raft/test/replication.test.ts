@@ -5,7 +5,11 @@
  * follower checks and merges them, when an entry is committed, and that every node converges
  * on the leader's log. Method: single nodes stepped by hand (their outbox read back), small
  * groups on the deterministic test network, and a randomised safety check over seeded runs
- * with drops, partitions and ticks (see raft-safety-checker.ts for the four properties).
+ * with drops, partitions and ticks (see raft-safety-checker.ts for the four properties), and a
+ * directed fuzz that steers a 5-node group into the hard cases: a leader cut off after
+ * replicating to a minority and re-elected, split votes, and the paper's Figure 8
+ * (raft-safety-fuzz.ts). The log itself is checked against a plain model under generated
+ * programs of appends, conflicting merges, persists and commits (raft-log-model.ts).
  */
 import { createEntry } from '../../common/raft/entry';
 import { createMessage, MessageType, type Message } from '../../common/raft/message';
@@ -18,6 +22,8 @@ import {
   beat, entriesWithTerms, entryData, hup, logShape, newRaftNetwork, newTestRaft, nodeOf, peerIds, propose, raftWithLog, takeMessages,
 } from './raft-fixtures';
 import { runRandomisedSafetyScenario } from './raft-safety-checker';
+import { runSafetyFuzz, type FuzzEventCounts } from './raft-safety-fuzz';
+import { checkRaftLog } from './raft-log-model';
 
 /** A node that has just won an election (term 1) in a group of `size`, outbox emptied. */
 function newLeader(size: number): Raft {
@@ -414,4 +420,46 @@ describe('[2AB] replication on a network', () => {
   test('[2AB] randomised safety: one leader per term, matching logs, complete leaders, committed entries never change', () =>
     forEachSeed(12, (seed) => runRandomisedSafetyScenario(seed, { nodeCount: seed % 2 === 0 ? 3 : 5, rounds: 120 })),
   );
+});
+
+describe('[2AB] the Raft log, model-based', () => {
+  test('[2AB] appends, conflicting merges, persists and commits keep every read of the log equal to a plain model', () =>
+    forEachSeed(3, (seed) => checkRaftLog(seed, 60)),
+  );
+});
+
+/** Episodes per fuzz seed: three of each kind (see raft-safety-fuzz.ts). */
+const FUZZ_EPISODES = 12;
+/** One fuzz run per seed, shared by the two tests below (the second reads what the first reached). */
+const fuzzRuns = new Map<number, FuzzEventCounts>();
+function fuzzCounts(seed: number): FuzzEventCounts {
+  let counts = fuzzRuns.get(seed);
+  if (counts === undefined) fuzzRuns.set(seed, (counts = runSafetyFuzz(seed, { episodes: FUZZ_EPISODES })));
+  return counts;
+}
+
+describe('[2AB] directed safety fuzz', () => {
+  test('[2AB] a leader cut off with a minority, split votes and Figure 8 schedules keep one vote per term and the four safety properties', () =>
+    forEachSeed(6, (seed) => {
+      fuzzCounts(seed);
+    }),
+  );
+
+  test('[2AB] the directed fuzz reaches its hard cases: a re-elected minority leader, a split vote and a Figure 8 moment', async () => {
+    const perSeed: string[] = [];
+    const totals = { minorityLeaderReelected: 0, splitVotes: 0, figure8: 0 };
+    await forEachSeed(6, (seed) => {
+      const counts = fuzzCounts(seed);
+      perSeed.push(`seed ${seed}: ${JSON.stringify(counts)}`);
+      totals.minorityLeaderReelected += counts.minorityLeaderReelected;
+      totals.splitVotes += counts.splitVotes;
+      totals.figure8 += counts.figure8;
+    });
+    // Zero would mean the fuzz silently stopped reaching a case (a schedule broke), not that Raft is wrong.
+    const context = `hard cases reached per seed (labs/2a-raft/test/raft-safety-fuzz.ts):\n${perSeed.join('\n')}`;
+    expect({ context, reached: { minorityLeaderReelected: totals.minorityLeaderReelected > 0, splitVotes: totals.splitVotes > 0, figure8: totals.figure8 > 0 } }).toEqual({
+      context,
+      reached: { minorityLeaderReelected: true, splitVotes: true, figure8: true },
+    });
+  });
 });

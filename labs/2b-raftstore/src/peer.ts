@@ -9,7 +9,7 @@ import type { WriteBatch } from '../../common/engine/write-batch';
 import { applyStateKey, regionStateKey } from '../../common/raftstore/meta-keys';
 import { encodeApplyState } from '../../common/raftstore/raft-apply-state';
 import { errorResponse } from '../../common/raftstore/raft-cmd';
-import { regionNotFoundError } from '../../common/raftstore/raftstore-error';
+import { proposalOrphanedError } from '../../common/raftstore/raftstore-error';
 import { encodeRegion, findPeer, findPeerOnStore, isUninitialized, type PeerMeta, type Region } from '../../common/raftstore/region';
 import type { StoreEngines } from '../../common/raftstore/store-engines';
 import type { StoreMessage } from '../../common/raftstore/store-message';
@@ -214,14 +214,15 @@ export class Peer {
   }
 
   /**
-   * Marks the peer destroyed and answers every waiting proposal with region-not-found (no
-   * proposal is ever left unanswered). Called by the store.
+   * Marks the peer destroyed and answers every waiting proposal with region-not-found, marked
+   * "outcome unknown": its entry may still be applied by the other peers (no proposal is ever
+   * left unanswered). Called by the store.
    */
   markDestroyed(): void {
     this.destroyed = true;
     const waiting = this.proposals;
     this.proposals = [];
-    for (const proposal of waiting) proposal.callback(errorResponse(regionNotFoundError(this.regionId, this.meta.storeId), this.term()));
+    for (const proposal of waiting) proposal.callback(errorResponse(proposalOrphanedError(this.regionId, this.meta.storeId), this.term()));
   }
 
   /** 3B: sends the region's heartbeat to the scheduler, if this peer leads (call it after every region change). */

@@ -7,7 +7,7 @@ import { CF_DEFAULT, type Engine } from '../../common/engine/engine';
 import { emptySnapshot, type Snapshot } from '../../common/raft/snapshot';
 import { applyStateKey, regionStateKey } from '../../common/raftstore/meta-keys';
 import { decodeApplyState } from '../../common/raftstore/raft-apply-state';
-import { decodeRegion } from '../../common/raftstore/region';
+import { decodeRegion, regionEpochEquals, type RegionEpoch } from '../../common/raftstore/region';
 import { encodeSnapshotData, regionPairs } from '../../common/raftstore/snapshot-data';
 import type { Runtime } from '../../common/runtime/runtime';
 import { StorageError } from '../../2a-raft/src/storage';
@@ -33,7 +33,10 @@ export interface SnapshotGeneratorStats {
   finished: number;
 }
 
-type GeneratorState = { readonly kind: 'idle' } | { readonly kind: 'building'; readonly snapshot: Snapshot } | { readonly kind: 'ready'; readonly snapshot: Snapshot };
+type GeneratorState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'building'; readonly snapshot: Snapshot; readonly epoch: RegionEpoch }
+  | { readonly kind: 'ready'; readonly snapshot: Snapshot; readonly epoch: RegionEpoch };
 
 /**
  * Builds the snapshots of one peer, as TinyKV's region worker does: asynchronously, so asking
@@ -44,8 +47,8 @@ type GeneratorState = { readonly kind: 'idle' } | { readonly kind: 'building'; r
  * (the data, the apply state and the region state of the same instant). Building it takes
  * virtual time that grows with the region's size (`snapshotBaseMs` plus
  * `snapshotMsPerThousandKeys` per 1000 keys). A ready snapshot is handed out again to every
- * follower that needs one, until the log is compacted past it; then the next request builds a
- * new one. Every request is answered by a snapshot or by "try again": retries are bounded by
+ * follower that needs one, until the log is compacted past it or the region changes (3B: a split
+ * or a conf change); then the next request builds a new one. Every request is answered by a snapshot or by "try again": retries are bounded by
  * construction, since a new build always starts at the latest applied index.
  *
  * @example
@@ -88,9 +91,15 @@ export class SnapshotGenerator {
   snapshot(source: SnapshotSource): Snapshot {
     if (source.truncatedIndex === 0) return emptySnapshot();
     const state = this.state;
-    if (state.kind === 'ready' && state.snapshot.metadata.index >= source.truncatedIndex) return state.snapshot;
+    if (state.kind === 'ready' && state.snapshot.metadata.index >= source.truncatedIndex && this.epochStillCurrent(source, state.epoch)) return state.snapshot;
     if (state.kind !== 'building') this.startBuilding(source);
     throw new StorageError('snapshotTemporarilyUnavailable', `The snapshot of region ${source.regionId} is being built; ask again later.`);
+  }
+
+  /** True while the region's epoch is still the one the snapshot holds (3B: a split or conf change since makes it useless). */
+  private epochStillCurrent(source: SnapshotSource, epoch: RegionEpoch): boolean {
+    const bytes = source.kv.get(CF_DEFAULT, regionStateKey(source.regionId));
+    return bytes !== undefined && regionEpochEquals(decodeRegion(bytes).epoch, epoch);
   }
 
   private startBuilding(source: SnapshotSource): void {
@@ -100,6 +109,7 @@ export class SnapshotGenerator {
     const view = source.kv.view();
     let snapshot: Snapshot;
     let keys: number;
+    let epoch: RegionEpoch;
     try {
       const regionBytes = view.get(CF_DEFAULT, regionStateKey(source.regionId));
       const applyBytes = view.get(CF_DEFAULT, applyStateKey(source.regionId));
@@ -107,6 +117,7 @@ export class SnapshotGenerator {
         throw new Error(`Region ${source.regionId} has no region state or apply state in the kv engine: it cannot be snapshotted.`);
       }
       const region = decodeRegion(regionBytes);
+      epoch = region.epoch;
       const index = decodeApplyState(applyBytes).appliedIndex;
       const pairs = regionPairs(view, region);
       keys = pairs.length;
@@ -118,13 +129,13 @@ export class SnapshotGenerator {
       view.close();
     }
     this.stats.started++;
-    this.state = { kind: 'building', snapshot };
+    this.state = { kind: 'building', snapshot, epoch };
     const buildMs = this.config.snapshotBaseMs + Math.ceil((keys * this.config.snapshotMsPerThousandKeys) / 1000);
     this.runtime.setTimer(
       buildMs,
       () => {
         this.stats.finished++;
-        this.state = { kind: 'ready', snapshot };
+        this.state = { kind: 'ready', snapshot, epoch };
       },
       `snapshot-worker region-${source.regionId}`,
     );

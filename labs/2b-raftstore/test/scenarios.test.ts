@@ -2,7 +2,10 @@
 // variants) on a 5-store cluster in virtual time. Method: the generic scenario runner
 // (labs/2b-raftstore/testkit/scenario.ts) runs clients against faults, heals the cluster, checks it
 // converges, checks the whole history is linearizable and that no store sent a promise it
-// had not persisted. Each test runs several seeds (TINYKV_SEEDS=N runs N).
+// had not persisted. The stale-read scenario cuts the leader off with a minority while a
+// reader still reaches it (labs/2b-raftstore/testkit/stale-read-nemesis.ts): a store that
+// answers reads without going through Raft answers them from a deposed leader's old state.
+// Each test runs several seeds (TINYKV_SEEDS=N runs N).
 import { forEachSeed } from '../../common/testkit/seeds';
 import { runScenario, type ScenarioOptions } from '../testkit/scenario';
 
@@ -21,4 +24,9 @@ describe('[2B] generic scenarios', () => {
   scenarioTest('[2B] persist, concurrent, unreliable: crashes after each round on a lossy network', 2, { clientCount: 5, crash: true, unreliable: true });
   scenarioTest('[2B] persist, partition: crashes after each round while the cluster is re-partitioned', 2, { clientCount: 5, crash: true, partitions: true });
   scenarioTest('[2B] persist, partition, unreliable: crashes, partitions and a lossy network together', 2, { clientCount: 5, crash: true, partitions: true, unreliable: true });
+  scenarioTest('[2B] stale reads: a leader cut off with a minority, while a reader still reaches it, must not answer reads the majority has overwritten', 2, {
+    clientCount: 3,
+    staleReads: true,
+    roundMs: 2000,
+  });
 });

@@ -5,8 +5,9 @@
  */
 import { CF_DEFAULT } from '../../common/engine/engine';
 import type { RaftCmdRequest, RaftCmdResponse, Request, Response } from '../../common/raftstore/raft-cmd';
+import { provesNoEffect } from '../../common/raftstore/raftstore-error';
 import type { KvPair } from '../../common/proto/raw';
-import { findPeerOnStore, keyInRegion, rangesOverlap, type Region } from '../../common/raftstore/region';
+import { findPeerOnStore, keyInRegion, rangesOverlap, regionEpochEquals, type Region } from '../../common/raftstore/region';
 import { scanUserPairs } from '../../common/raftstore/region-reader';
 import { delay } from '../../common/runtime/delay';
 import type { Cluster } from './cluster';
@@ -26,7 +27,11 @@ export interface ClusterClientOptions {
 export const DEFAULT_CLIENT_OPTIONS: ClusterClientOptions = Object.freeze({ requestTimeoutMs: 500, retryBackoffMs: 20, operationDeadlineMs: 3_000 });
 
 /** What an operation ended with: its result, or `unknown` when the client cannot tell whether it took effect. */
-export type ClientOutcome = { readonly outcome: 'ok'; readonly output: KvOutput } | { readonly outcome: 'unknown' } | { readonly outcome: 'refused' };
+export type ClientOutcome =
+  | { readonly outcome: 'ok'; readonly output: KvOutput }
+  | { readonly outcome: 'unknown' }
+  /** Refused before it could take effect; `regionChanged` when a scan part's region changed under it (3B). */
+  | { readonly outcome: 'refused'; readonly regionChanged?: boolean };
 
 /**
  * A client that behaves like TinyKV's test cluster client: it finds the region of a key (from
@@ -83,11 +88,15 @@ export class ClusterClient {
    */
   async scan(startKey: Buffer, endKey: Buffer = Buffer.alloc(0)): Promise<ClientOutcome> {
     const pairs: KvPair[] = [];
+    const deadline = this.cluster.runtime.now() + this.options.operationDeadlineMs;
     let cursor = startKey;
     for (;;) {
       const region = this.regionFor(cursor);
       const partEnd = region === undefined || region.endKey.length === 0 || (endKey.length > 0 && Buffer.compare(endKey, region.endKey) <= 0) ? endKey : region.endKey;
-      const outcome = await this.execute({ kind: 'scan', startKey: cursor, endKey: partEnd }, [{ cmdType: 'snap' }], cursor);
+      // The part's range is fixed by the region it was cut for: if that region changes before
+      // the part is served, the part is dropped (nothing was read) and cut again.
+      const outcome = await this.execute({ kind: 'scan', startKey: cursor, endKey: partEnd }, [{ cmdType: 'snap' }], cursor, region);
+      if (outcome.outcome === 'refused' && outcome.regionChanged === true && this.cluster.runtime.now() < deadline) continue;
       if (outcome.outcome !== 'ok') return outcome;
       if (outcome.output.kind === 'scan') pairs.push(...outcome.output.pairs);
       if (partEnd.length === 0 || (endKey.length > 0 && Buffer.compare(partEnd, endKey) >= 0)) break;
@@ -145,7 +154,9 @@ export class ClusterClient {
   }
 
   private command(region: Region, storeId: number, requests: readonly Request[]): RaftCmdRequest {
-    const peer = findPeerOnStore(region, storeId) ?? region.peers[0];
+    // A store the cached region does not list yet still gets the command: it answers with its
+    // own region (an epoch error) or serves it, which is how the client learns the change.
+    const peer = findPeerOnStore(region, storeId) ?? { id: 0, storeId };
     return { header: { regionId: region.id, peer, regionEpoch: region.epoch, term: 0 }, requests };
   }
 
@@ -164,18 +175,26 @@ export class ClusterClient {
 
   private forget(regionId: number): void {
     this.regionCache.delete(regionId);
+    this.leaderStore.delete(regionId);
   }
 
-  private async execute(input: KvInput, requests: readonly Request[], routingKey: Buffer): Promise<ClientOutcome> {
+  private async execute(input: KvInput, requests: readonly Request[], routingKey: Buffer, cutFor?: Region): Promise<ClientOutcome> {
     const runtime = this.cluster.runtime;
     const history = this.cluster.history;
     const operation = history.invoke(this.clientId, input);
     const deadline = runtime.now() + this.options.operationDeadlineMs;
+    // Leader hints followed in a row without a pause: bounded, so hints that go round in a
+    // circle (stale regions, a leader that just stepped down) cannot spin without time passing.
+    let hops = 0;
     while (runtime.now() < deadline) {
       const region = this.regionFor(routingKey);
       if (region === undefined || region.peers.length === 0) {
         await delay(runtime, this.options.retryBackoffMs, `client-${this.clientId}/backoff`);
         continue;
+      }
+      if (cutFor !== undefined && (cutFor.id !== region.id || !regionEpochEquals(cutFor.epoch, region.epoch))) {
+        history.discard(operation);
+        return { outcome: 'refused', regionChanged: true };
       }
       const storeId = this.targetStore(region);
       const request = this.cluster.answers.stamp(this.command(region, storeId, requests), this.clientId);
@@ -188,18 +207,22 @@ export class ClusterClient {
         history.complete(operation, output);
         return { outcome: 'ok', output };
       }
-      if (error.kind === 'request-timeout') {
+      if (!provesNoEffect(error)) {
         this.cluster.answers.bindOperation(operation, requestId);
-        history.completeUnknown(operation, 'timeout');
+        history.completeUnknown(operation, error.kind === 'request-timeout' ? 'timeout' : 'orphaned');
         // A leader cut off in a minority keeps its followers' hints pointing at it: avoid it for a while.
         this.suspectedUntilMs.set(storeId, runtime.now() + 4 * this.options.requestTimeoutMs);
         this.moveToNextStore(region, storeId);
         return { outcome: 'unknown' };
       }
-      if (error.kind === 'not-leader' && error.leader !== undefined && error.leader.storeId !== storeId && !this.isSuspected(error.leader.storeId)) {
-        this.leaderStore.set(region.id, error.leader.storeId);
+      const hint = error.kind === 'not-leader' ? error.leader : undefined;
+      if (hint !== undefined && hint.storeId !== storeId && !this.isSuspected(hint.storeId) && hops++ < region.peers.length) {
+        // A leader the cached region does not list (a peer added since): the cache is stale.
+        if (findPeerOnStore(region, hint.storeId) === undefined) this.forget(region.id);
+        this.leaderStore.set(region.id, hint.storeId);
         continue;
       }
+      hops = 0;
       if (error.kind === 'not-leader') this.moveToNextStore(region, storeId);
       else if (error.kind === 'epoch-not-match') {
         this.forget(region.id);

@@ -109,6 +109,16 @@ export class MockScheduler implements SchedulerService {
     this.operators.set(regionId, operator);
   }
 
+  /** The regions with an operator still running, and the operators. */
+  runningOperators(): [number, MockOperator][] {
+    return [...this.operators.entries()];
+  }
+
+  /** Drops every running operator (a test that stops churning). */
+  clearOperators(): void {
+    this.operators.clear();
+  }
+
   /** The operator still running on `regionId`, if any. */
   operatorOf(regionId: number): MockOperator | undefined {
     return this.operators.get(regionId);

@@ -4,7 +4,10 @@
  * Goal: every MvccTxn method buffers exactly the modification the layout requires (checked
  * byte for byte against hand-written arrays) and every read method finds the right version.
  * Method: each test arranges raw records in an in-memory engine with the provided codec, runs
- * one MvccTxn method, and compares buffered modifications or returned records.
+ * one MvccTxn method, and compares buffered modifications or returned records. Then a
+ * model-based test (mvcc-model.ts) runs generated programs of overlapping transactions on
+ * adjacent keys that share prefixes, each with many versions, and compares every read method
+ * with a plain model at every interesting timestamp.
  */
 import { CF_DEFAULT, CF_LOCK, CF_WRITE } from '../../common/engine/engine';
 import { encodeKey } from '../src/codec';
@@ -12,6 +15,8 @@ import { Lock } from '../src/lock-record';
 import { MvccTxn } from '../src/mvcc-txn';
 import { Write, WriteKind } from '../src/write-record';
 import { TxnFixture, bytes, text } from './txn-fixture';
+import { checkMvccAgainstModel } from './mvcc-model';
+import { forEachSeed } from '../../common/testkit/seeds';
 
 /** encodeKey([3], 100) written out by hand: one memcomparable group, then ~100 big-endian. */
 const KEY3_AT_100 = bytes(3, 0, 0, 0, 0, 0, 0, 0, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x9b);
@@ -198,4 +203,10 @@ describe('[4A] currentWrite and mostRecentWrite', () => {
     expect(await fixture.withTxn(100, (txn) => txn.mostRecentWrite(bytes(3)))).toBeUndefined();
     expect(await fixture.withTxn(100, (txn) => txn.mostRecentWrite(bytes(4)))).toEqual({ write: new Write(10, WriteKind.Put), commitTs: 20 });
   });
+});
+
+describe('[4A] the MVCC layer, model-based', () => {
+  test('[4A] on adjacent keys sharing prefixes, with many versions, overlapping commits and rollbacks, every read matches a plain model', () =>
+    forEachSeed(3, (seed) => checkMvccAgainstModel(seed, 25)),
+  );
 });

@@ -30,6 +30,12 @@ export interface RaftstoreError {
   readonly leader?: PeerMeta;
   /** For `epoch-not-match`: the region as this store knows it. */
   readonly currentRegion?: Region;
+  /**
+   * Set when the command was already proposed when the error came (its peer was destroyed, 3B):
+   * its entry may still be committed and applied by the region's other peers, so the client
+   * cannot know whether it took effect.
+   */
+  readonly outcomeUnknown?: boolean;
 }
 
 /** The command reached a peer that is not the leader; `leader` is its hint when it knows one. */
@@ -89,7 +95,17 @@ export function storeNotMatchError(regionId: number, storeId: number, requestedP
   };
 }
 
-/** True for the errors that prove the command had no effect (everything but a timeout). */
+/** The peer holding the proposal was destroyed (3B): its entry may still be applied elsewhere. */
+export function proposalOrphanedError(regionId: number, storeId: number): RaftstoreError {
+  return {
+    kind: 'region-not-found',
+    regionId,
+    outcomeUnknown: true,
+    message: `The peer of region ${regionId} on store ${storeId} was removed while the command waited for its entry; the entry may still be applied by the region's other peers, so the command may or may not have taken effect.`,
+  };
+}
+
+/** True for the errors that prove the command had no effect: everything but a timeout and an orphaned proposal. */
 export function provesNoEffect(error: RaftstoreError): boolean {
-  return error.kind !== 'request-timeout';
+  return error.kind !== 'request-timeout' && error.outcomeUnknown !== true;
 }

@@ -43,15 +43,41 @@ export interface LongestPrefix {
   readonly unordered: readonly number[];
 }
 
-interface Frame<TState> {
-  readonly call: OrderEntry;
-  /** The state before this operation, and its number. */
-  readonly stateBefore: TState;
-  readonly stateNumberBefore: number;
+/**
+ * The choices of the current branch, one entry per linearized operation, in parallel arrays
+ * (an object per choice would be garbage the collector copies on every deep search).
+ */
+class ChoiceStack<TState> {
+  /** The call linearized. */
+  readonly calls: OrderEntry[] = [];
+  /** The state before it, and its number. */
+  readonly statesBefore: TState[] = [];
+  readonly stateNumbersBefore: number[] = [];
   /** The undo token of the linearized set. */
-  readonly undo: number;
+  readonly undos: number[] = [];
   /** A read taken without alternatives: undoing it also ends its parent configuration. */
-  readonly forced: boolean;
+  readonly forced: boolean[] = [];
+
+  get depth(): number {
+    return this.calls.length;
+  }
+
+  push(call: OrderEntry, stateBefore: TState, stateNumberBefore: number, undo: number, forced: boolean): void {
+    this.calls.push(call);
+    this.statesBefore.push(stateBefore);
+    this.stateNumbersBefore.push(stateNumberBefore);
+    this.undos.push(undo);
+    this.forced.push(forced);
+  }
+
+  /** Drops the top choice (read its fields first). */
+  pop(): void {
+    this.calls.pop();
+    this.statesBefore.pop();
+    this.stateNumbersBefore.pop();
+    this.undos.pop();
+    this.forced.pop();
+  }
 }
 
 /**
@@ -120,7 +146,7 @@ function runSearch<TState, TInput, TOutput>(
   const cache = new ModelStepCache(model, operations);
   const linearized = new LinearizedSet();
   const memo = new Set<string>();
-  const stack: Frame<TState>[] = [];
+  const stack = new ChoiceStack<TState>();
   let state = model.init();
   let stateNumber = cache.numberOf(state);
   /** Known-outcome operations not yet linearized: at 0 the rest may simply never take effect. */
@@ -148,14 +174,14 @@ function runSearch<TState, TInput, TOutput>(
       linearized.remove(call.operation, undo);
       return false;
     }
-    stack.push({ call, stateBefore: state, stateNumberBefore: stateNumber, undo, forced });
+    stack.push(call, state, stateNumber, undo, forced);
     if (!forced) state = cache.stateAfter(stateNumber, state, call.operation);
     stateNumber = nextNumber;
     if (known[call.operation]) knownLeft--;
     liftOperation(call);
     entered = true;
-    if (stack.length > deepest) {
-      deepest = stack.length;
+    if (stack.depth > deepest) {
+      deepest = stack.depth;
       deepestAtStep = steps;
     }
     return true;
@@ -164,15 +190,18 @@ function runSearch<TState, TInput, TOutput>(
   /** Undoes choices up to the latest one that has alternatives left; false when none has. */
   const backtrack = (): boolean => {
     for (;;) {
-      const frame = stack.pop();
-      if (frame === undefined) return false;
-      state = frame.stateBefore;
-      stateNumber = frame.stateNumberBefore;
-      if (known[frame.call.operation]) knownLeft++;
-      linearized.remove(frame.call.operation, frame.undo);
-      unliftOperation(frame.call);
-      if (!frame.forced) {
-        cursor = frame.call.next;
+      const top = stack.depth - 1;
+      if (top < 0) return false;
+      const call = stack.calls[top];
+      const forced = stack.forced[top];
+      state = stack.statesBefore[top];
+      stateNumber = stack.stateNumbersBefore[top];
+      linearized.remove(call.operation, stack.undos[top]);
+      stack.pop();
+      if (known[call.operation]) knownLeft++;
+      unliftOperation(call);
+      if (!forced) {
+        cursor = call.next;
         return true;
       }
     }
@@ -184,7 +213,7 @@ function runSearch<TState, TInput, TOutput>(
     if (memo.size >= limits.maxMemoEntries) return { kind: 'outcome', outcome: { verdict: 'unknown', limit: 'maxMemoEntries', ...cost() } };
     if (cache.stateCount >= limits.maxStates) return { kind: 'outcome', outcome: { verdict: 'unknown', limit: 'maxStates', ...cost() } };
     if (steps > stopAtStep) {
-      return { kind: 'snapshot', snapshot: { prefix: stack.map((frame) => frame.call.operation), unordered: candidatesAfter(head) } };
+      return { kind: 'snapshot', snapshot: { prefix: stack.calls.map((call) => call.operation), unordered: candidatesAfter(head) } };
     }
     if (entered) {
       entered = false;

@@ -40,6 +40,12 @@ export class ModelStepCache<TState, TInput, TOutput> {
    * {@link IMPOSSIBLE} (a read). Small integer keys: nothing is allocated per key.
    */
   private readonly answers: (Map<number, number> | undefined)[];
+  /**
+   * Per operation, its first remembered answer, kept inline: most operations are asked about
+   * in one state only, and a Map per operation would cost more than the answer saves.
+   */
+  private readonly firstState: Int32Array;
+  private readonly firstAnswer: Int32Array;
   private rememberedAnswers = 0;
   /** The last step computed by {@link writeNumber}, so that {@link stateAfter} does not run it again. */
   private lastStep: { readonly stateNumber: number; readonly operation: number; readonly after: TState | undefined } = { stateNumber: -1, operation: -1, after: undefined };
@@ -53,6 +59,8 @@ export class ModelStepCache<TState, TInput, TOutput> {
     private readonly operations: readonly HistoryOperation<TInput, TOutput>[],
   ) {
     this.answers = new Array<Map<number, number> | undefined>(operations.length).fill(undefined);
+    this.firstState = new Int32Array(operations.length).fill(-1);
+    this.firstAnswer = new Int32Array(operations.length);
   }
 
   /** How many distinct states have been numbered. */
@@ -78,7 +86,7 @@ export class ModelStepCache<TState, TInput, TOutput> {
    * configuration it leads to is new.
    */
   writeNumber(stateNumber: number, state: TState, operation: number): number {
-    const remembered = this.answers[operation]?.get(stateNumber);
+    const remembered = this.recall(operation, stateNumber);
     if (remembered !== undefined) return remembered;
     const after = this.step(state, operation);
     const number = after === undefined ? IMPOSSIBLE : this.numberOf(after);
@@ -105,7 +113,7 @@ export class ModelStepCache<TState, TInput, TOutput> {
    *   `step` disagree).
    */
   readFits(stateNumber: number, state: TState, operation: number): boolean {
-    const remembered = this.answers[operation]?.get(stateNumber);
+    const remembered = this.recall(operation, stateNumber);
     if (remembered !== undefined) return remembered !== IMPOSSIBLE;
     const after = this.step(state, operation);
     if (after !== undefined && after !== state) {
@@ -120,10 +128,22 @@ export class ModelStepCache<TState, TInput, TOutput> {
     return this.model.step(state, input, outcome === 'ok' ? output : undefined);
   }
 
+  private recall(operation: number, stateNumber: number): number | undefined {
+    if (this.firstState[operation] === stateNumber) return this.firstAnswer[operation];
+    return this.answers[operation]?.get(stateNumber);
+  }
+
   private remember(operation: number, stateNumber: number, answer: number): void {
     if (this.rememberedAnswers >= MAX_REMEMBERED_ANSWERS) {
       this.answers.fill(undefined);
+      this.firstState.fill(-1);
       this.rememberedAnswers = 0;
+    }
+    this.rememberedAnswers++;
+    if (this.firstState[operation] === -1) {
+      this.firstState[operation] = stateNumber;
+      this.firstAnswer[operation] = answer;
+      return;
     }
     let answers = this.answers[operation];
     if (answers === undefined) {
@@ -131,6 +151,5 @@ export class ModelStepCache<TState, TInput, TOutput> {
       this.answers[operation] = answers;
     }
     answers.set(stateNumber, answer);
-    this.rememberedAnswers++;
   }
 }

@@ -59,7 +59,7 @@ function checkInterval<TInput, TOutput>(operation: HistoryOperation<TInput, TOut
 /**
  * Builds the list of calls and returns in real-time order.
  *
- * With event numbers on every operation (a {@link HistoryRecorder} history) the order is
+ * With event numbers on every operation (a `HistoryRecorder` history) the order is
  * exact: an operation that returned before another was invoked comes first even within the
  * same millisecond. Without them (a hand-built history) events are ordered by time, and at
  * equal times calls come before returns: operations that only touch are treated as concurrent,

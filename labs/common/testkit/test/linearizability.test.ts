@@ -9,6 +9,7 @@ import { createRng, type Rng } from '../../runtime/rng';
 import { forEachSeed } from '../seeds';
 import { checkLinearizability, formatLinearizabilityResult, type LinearizabilityModel } from '../linearizability';
 import { assertKvLinearizable, checkKvLinearizability, kvModel, type KvInput, type KvOperation, type KvOutput } from '../linearizability-kv-model';
+import { observeLinearizabilityChecks } from '../linearizability-observer';
 
 const b = (text: string) => Buffer.from(text);
 const get = (key: string): KvInput => ({ kind: 'get', key: b(key) });
@@ -224,6 +225,26 @@ describe('linearizability checker (key/value model)', () => {
 
   test('refuses a history in which an operation returns before it is invoked', () => {
     expect(() => checkKvLinearizability(history([1, get('x'), 10, 5, got()]))).toThrow(/returns \(5 ms\) before it is invoked \(10 ms\)/);
+  });
+
+  test('refuses a model whose read-only operation returns a new state', () => {
+    const sloppy: LinearizabilityModel<{ value: number }, 'read', number> = {
+      init: () => ({ value: 0 }),
+      step: (state) => ({ ...state }),
+      stateKey: (state) => String(state.value),
+      isReadOnly: () => true,
+    };
+    const read = { id: 1, clientId: 1, input: 'read' as const, invokeMs: 0, returnMs: 1, outcome: 'ok' as const, output: 0 };
+    expect(() => checkLinearizability([read], sloppy)).toThrow(/says operation 1 is read-only, but its step returned a new state/);
+  });
+
+  test('tells observers about every check until they stop observing', () => {
+    const seen: string[] = [];
+    const stop = observeLinearizabilityChecks({ beforeCheck: (operations) => seen.push(`before ${operations.length}`), afterCheck: (_, verdict) => seen.push(`after ${verdict.result}`) });
+    checkKvLinearizability(history([1, put('x', '1'), 0, 10, done]));
+    stop();
+    checkKvLinearizability(history([1, put('x', '1'), 0, 10, done]));
+    expect(seen).toEqual(['before 1', 'after ok']);
   });
 
   test('works with any model, e.g. a counter without partitions', () => {
