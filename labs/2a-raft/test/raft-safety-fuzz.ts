@@ -25,8 +25,9 @@
  *
  * @module
  */
+import { NotImplementedError } from '../../common/not-implemented';
 import { describeEntry } from '../../common/raft/entry';
-import { MessageType, type Message } from '../../common/raft/message';
+import { describeMessage, MessageType, type Message } from '../../common/raft/message';
 import { createRng, type Rng } from '../../common/runtime/rng';
 import type { RaftNetwork } from '../../common/testkit/raft-network';
 import type { Raft } from '../src/raft';
@@ -256,9 +257,21 @@ class FuzzWorld {
     const pending = this.network.pending;
     for (let count = 0; ; count++) {
       if (pending.length > 1 && this.rng.chance(this.reorderProbability)) pending.unshift(...pending.splice(this.rng.int(1, pending.length - 1), 1));
-      if (!this.network.deliverOne()) break;
+      if (!this.deliverOne()) break;
       if (count > 100_000) throw new Error(`The network did not go quiet after 100000 deliveries: a message storm (${HANDOUT}).`);
       this.observer.afterDelivery(this.network, nodes);
+    }
+  }
+
+  /** Delivers one message; an error a node throws is reported with the message it was handling. */
+  private deliverOne(): boolean {
+    try {
+      return this.network.deliverOne();
+    } catch (error) {
+      if (error instanceof NotImplementedError) throw error;
+      const message = this.network.delivered[this.network.delivered.length - 1];
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`Node ${message?.to} threw while handling ${message === undefined ? 'a message' : describeMessage(message)}: ${reason}`);
     }
   }
 
@@ -491,15 +504,23 @@ export function runSafetyFuzz(seed: number, options: SafetyFuzzOptions): FuzzEve
     if (options.electionsOnly) electLeader(world);
     else healAndConverge(world);
   } catch (error) {
+    // A stub's error goes to the student as it is: it names the function to write.
+    if (error instanceof NotImplementedError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${reason}\nLast steps of the fuzz:\n  ${world.log.slice(-12).join('\n  ')}`);
+    throw new Error(`${reason}\nLast steps of the fuzz:\n  ${world.log.slice(-12).join('\n  ')}\nThe nodes now:\n  ${describeNodes(world.nodes()).split('\n').join('\n  ')}`);
   }
   counts.figure8 = world.observer.figure8Terms.size;
   counts.splitVotes = world.observer.splitVotes(Math.min(...world.nodes().map((node) => node.term)));
   return counts;
 }
 
-/** One line per node: id, term, role, commit and log, for failure messages. */
-export function describeNodes(nodes: readonly Raft[]): string {
-  return nodes.map((node) => `${node.id}: term ${node.term} ${node.state} commit ${node.raftLog.committed} log [${node.raftLog.allEntries().map(describeEntry).join(' ')}]`).join('\n');
+/** One line per node: id, term, role, commit and the tail of its log, for failure messages. */
+function describeNodes(nodes: readonly Raft[]): string {
+  return nodes
+    .map((node) => {
+      const entries = node.raftLog.allEntries();
+      const tail = entries.slice(-12).map(describeEntry).join(' ');
+      return `${node.id}: term ${node.term} ${node.state} commit ${node.raftLog.committed} log [${entries.length > 12 ? '... ' : ''}${tail}]`;
+    })
+    .join('\n');
 }

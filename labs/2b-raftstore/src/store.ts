@@ -322,7 +322,10 @@ export class Store implements RouterHost, PeerHost {
     if (scheduler === undefined) return;
     for (const hosted of [...this.hosted.values()]) {
       const peer = hosted.peer;
-      if (!peer.isLeader() || !peer.isInitialized() || peer.sizeDiffHint < this.config.regionSplitSizeBytes / 8) continue;
+      // A region is measured when it grew enough since the last measure, or was never measured
+      // (a new split half, a new leader): the scheduler balances by these sizes (3C).
+      if (!peer.isLeader() || !peer.isInitialized()) continue;
+      if (peer.sizeDiffHint < this.config.regionSplitSizeBytes / 8 && peer.approximateSizeBytes > 0) continue;
       peer.sizeDiffHint = 0;
       const view = this.engines.kv.view();
       let check;

@@ -4,8 +4,14 @@
 // of a store at the moment a vote request / an append reaches it, so that the store dies
 // while persisting that Ready. The durability auditor checks every message at the instant it
 // leaves against the store's durable raft engine; after the restart the cluster must
-// converge, never have two leaders in a term, and keep a linearizable history.
+// converge, never have two leaders in a term, and keep a linearizable history. The same idea
+// for applying: a store that crashes at any write while applying must come back with its
+// applied index and the data it covers from one durable state (written in one batch), so it
+// neither loses an entry's data nor applies anything twice.
+import { CF_DEFAULT } from '../../common/engine/engine';
 import { MessageType } from '../../common/raft/message';
+import { applyStateKey, dataKey } from '../../common/raftstore/meta-keys';
+import { decodeApplyState } from '../../common/raftstore/raft-apply-state';
 import type { StoreMessage } from '../../common/raftstore/store-message';
 import { Cluster } from '../testkit/cluster';
 import { forEachSeed } from '../../common/testkit/seeds';
@@ -81,5 +87,37 @@ describe('[2B] crashes at engine writes', () => {
       cluster.restart(leader);
       await cluster.runFor(1_000);
       cluster.assertSafe();
+    }));
+
+  test('[2B] a follower that crashes at any of its next writes while applying comes back with its applied index durable and every applied entry\'s data in its engine', () =>
+    forEachSeed(1, async (seed) => {
+      for (let crashPoint = 1; crashPoint <= 6; crashPoint++) {
+        const cluster = new Cluster({ seed: seed * 1000 + crashPoint, storeCount: 3 });
+        cluster.start();
+        const leader = await cluster.waitForLeader();
+        const follower = cluster.storeIds().find((id) => id !== leader) as number;
+        cluster.node(follower).crashAtWrite(cluster.node(follower).writeCount + crashPoint);
+        for (let i = 0; i < 3; i++) await mustPut(cluster, 1, `w${i}`, `${crashPoint}.${i}`);
+        cluster.restart(follower);
+        await cluster.runFor(500);
+        // A late crash point fires after the puts, while the follower catches up: bring it back again.
+        cluster.restart(follower);
+        await cluster.runFor(1_000);
+        // The follower's own durable engine, once it has caught up: the applied index is there
+        // (applied entries are not applied again after the next restart) and so is the data of
+        // every entry it covers (the index was written in the same batch as the data).
+        const kv = cluster.durableEngines(follower).kv;
+        const applyState = kv.get(CF_DEFAULT, applyStateKey(cluster.region.id));
+        const appliedIndex = applyState === undefined ? 0 : decodeApplyState(applyState).appliedIndex;
+        const leaderCommit = cluster.peer(leader)?.rawNode.raft.raftLog.committed ?? 0;
+        const data = Array.from({ length: 3 }, (_, i) => kv.get(CF_DEFAULT, dataKey(text(`w${i}`)))?.toString());
+        const context = `store ${follower} crashed at its write #${crashPoint} after the test armed it, then restarted (labs/2b-raftstore/README.md#the-ready-loop: apply an entry and persist the applied index in the same batch)`;
+        expect({ context, appliedIndexCaughtUp: appliedIndex >= leaderCommit, data }).toEqual({
+          context,
+          appliedIndexCaughtUp: true,
+          data: Array.from({ length: 3 }, (_, i) => `${crashPoint}.${i}`),
+        });
+        cluster.assertSafe();
+      }
     }));
 });

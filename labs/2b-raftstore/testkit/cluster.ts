@@ -59,6 +59,14 @@ export interface ClusterOptions {
   readonly schedulerHeartbeats?: boolean;
   /** 3B/3C: the scheduler (default: the kit's {@link MockScheduler}). Giving one turns heartbeats on. */
   readonly scheduler?: SchedulerService;
+  /**
+   * 3C: builds the scheduler on the cluster's own runtime (a real scheduler needs the cluster's
+   * clock and random source, which do not exist before the cluster). Wins over `scheduler`;
+   * turns heartbeats on.
+   */
+  readonly createScheduler?: (runtime: SimulatedRuntime) => SchedulerService;
+  /** The stores that hold the first region (default: every store); the others start empty (3C: an unbalanced start). */
+  readonly bootstrapStores?: readonly number[];
 }
 
 /** Virtual ms a heartbeat or an answer takes between a store and the scheduler. */
@@ -126,9 +134,9 @@ export class Cluster {
   constructor(options: ClusterOptions) {
     this.seed = options.seed;
     this.config = { ...DEFAULT_RAFTSTORE_CONFIG, ...options.config };
-    this.scheduler = options.scheduler ?? new MockScheduler();
-    this.schedulerHeartbeats = options.schedulerHeartbeats ?? options.scheduler !== undefined;
     this.runtime = new SimulatedRuntime({ seed: options.seed });
+    this.scheduler = options.createScheduler?.(this.runtime) ?? options.scheduler ?? new MockScheduler();
+    this.schedulerHeartbeats = options.schedulerHeartbeats ?? (options.scheduler !== undefined || options.createScheduler !== undefined);
     // `tinykv replay --trace FILE` sets TINYKV_TRACE_FILE: every line is appended as it is recorded,
     // so a run that fails half-way still leaves its trace for the timeline page.
     const traceFile = process.env.TINYKV_TRACE_FILE;
@@ -156,7 +164,7 @@ export class Cluster {
     this.network.addFilter({ name: 'durability-auditor', matches: (message, from) => (this.auditor.checkSend(from, message), false) });
     this.network.addFilter({ name: 'snapshot-counter', matches: (message) => (message.message.msgType === MessageType.MsgSnapshot && this.snapshotsSent++, false) });
     const storeIds = Array.from({ length: options.storeCount }, (_, i) => i + 1);
-    this.region = this.scheduler.bootstrap(storeIds);
+    this.region = this.scheduler.bootstrap(options.bootstrapStores ?? storeIds);
     // Lets the timeline page name lanes "store N (peer P)".
     this.trace.record({ kind: 'cluster', stores: storeIds, regions: [{ id: this.region.id, peers: this.region.peers.map((peer) => ({ ...peer })) }] });
     for (const storeId of storeIds) this.addStore(storeId);
@@ -194,7 +202,7 @@ export class Cluster {
 
   private addStore(storeId: number): void {
     const engines: StoreEngines = { kv: new MemoryEngine(), raft: new MemoryEngine() };
-    bootstrapStore(engines, this.region, this.schedulerHeartbeats);
+    if (findPeerOnStore(this.region, storeId) !== undefined) bootstrapStore(engines, this.region, this.schedulerHeartbeats);
     this.durable.set(storeId, engines);
     const observedKv = new ObservedEngine(engines.kv, (batch) => this.auditor.checkKvWrite(storeId, batch));
     const node = new SimNode<StoreMessage, StoreProcess, 'kv' | 'raft'>({

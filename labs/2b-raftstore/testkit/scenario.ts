@@ -171,7 +171,7 @@ async function playScenario(cluster: Cluster, options: ScenarioOptions): Promise
   for (let round = 1; round <= (options.rounds ?? 3); round++) {
     cluster.network.setDefaultLink(faultLink);
     const endMs = cluster.runtime.now() + roundMs;
-    const work: Promise<void>[] = clients.map((client) => clientLoop(cluster, client, keys, options, rng.split(`client-${client.clientId}-round-${round}`), endMs));
+    const work: Promise<void>[] = clients.map((client) => clientLoop(cluster, client, keys, options, rng.split(`client-${client.clientId}-round-${round}`), endMs, round));
     if (options.partitions) work.push(partitionLoop(cluster, rng.split(`partitions-${round}`), endMs));
     if (options.isolateOneStore) cluster.network.isolate(rng.split(`isolate-${round}`).pick(cluster.storeIds()));
     if (options.staleReads) work.push(runStaleReadNemesis(cluster, keys, rng.split(`stale-reads-${round}`), endMs, { readerClientId: 900 + round }).then(() => undefined));
@@ -195,7 +195,7 @@ async function playScenario(cluster: Cluster, options: ScenarioOptions): Promise
   if ((options.scanProbability ?? 0.05) > 0) await mustSucceed(cluster, () => checker.scan(Buffer.alloc(0)), 5_000, 'the final scan');
 }
 
-async function clientLoop(cluster: Cluster, client: ClusterClient, keys: readonly Buffer[], options: ScenarioOptions, rng: Rng, endMs: number): Promise<void> {
+async function clientLoop(cluster: Cluster, client: ClusterClient, keys: readonly Buffer[], options: ScenarioOptions, rng: Rng, endMs: number, round: number): Promise<void> {
   const [thinkMin, thinkMax] = options.thinkTimeMs ?? [5, 25];
   const scanProbability = options.scanProbability ?? 0.05;
   let written = 0;
@@ -203,7 +203,8 @@ async function clientLoop(cluster: Cluster, client: ClusterClient, keys: readonl
     const draw = rng.float();
     const key = rng.pick(keys);
     if (draw < scanProbability) await client.scan(Buffer.alloc(0));
-    else if (draw < 0.5) await client.put(key, Buffer.from(`c${client.clientId}.${++written}`));
+    // Every value written in a run is distinct (client, round, count): a stale read cannot hide behind a repeated value.
+    else if (draw < 0.5) await client.put(key, Buffer.from(`c${client.clientId}.${round}.${++written}`));
     else if (draw < 0.55) await client.delete(key);
     else await client.get(key);
     await delay(cluster.runtime, rng.int(thinkMin, thinkMax), `client-${client.clientId}/think`);

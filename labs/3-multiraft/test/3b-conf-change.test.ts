@@ -6,6 +6,7 @@
 // report bumps the conf version by exactly one peer); stores' durable engines are read
 // directly; the history is checked for linearizability at the end (cluster.assertSafe()).
 import { ConfChangeType } from '../../common/raft/conf-change';
+import { MessageType } from '../../common/raft/message';
 import { forEachSeed } from '../../common/testkit/seeds';
 import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, peerOn, regionNow, storedValue } from './3b-fixtures';
 
@@ -61,7 +62,18 @@ describe('[3B] leader transfer and conf change', () => {
       await cluster.run(cluster.mustAddPeer(1, { id: cluster.scheduler.allocId(), storeId: 1 }), 20_000, 'store 1 back');
       // Two members, store 1 leading: removing the leader must not leave the other unable to win an election.
       await cluster.run(cluster.mustTransferLeader(1, peerOn(cluster, 1, 1)), 20_000, 'the transfer back to store 1');
+      // From now on store 1 cannot tell store 5 about any new commit: if store 1 commits and applies
+      // its own removal, store 5 never learns it and, alone in the old two-member group, can never
+      // be elected. (Transferring leadership first, as the handout says, does not need it.)
+      const commitBefore = cluster.peer(1)?.rawNode.raft.raftLog.committed ?? 0;
+      const filter = cluster.network.addFilter({
+        name: 'store 1 cannot advance store 5 commit',
+        from: 1,
+        to: 5,
+        matches: (message) => (message.message.msgType === MessageType.MsgAppend || message.message.msgType === MessageType.MsgHeartbeat) && message.message.commit > commitBefore,
+      });
       await cluster.run(cluster.mustRemovePeer(1, peerOn(cluster, 1, 1)), 20_000, 'the removal of the leader of a two-member region');
+      cluster.network.removeFilter(filter);
       expect(regionNow(cluster, 1).peers.map((peer) => peer.storeId)).toEqual([5]);
       await mustPut(cluster, 'a', '2');
       expect(await mustGet(cluster, 'a')).toBe('2');

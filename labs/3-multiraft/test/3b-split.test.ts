@@ -55,6 +55,31 @@ describe('[3B] region split', () => {
       cluster.assertSafe();
     }));
 
+  test('[3B] commands proposed before a split but applied after it are refused with epoch-not-match: a second split, a snapshot read, a put', () =>
+    forEachSeed(2, async (seed) => {
+      const cluster = multiRegionCluster(seed, 3);
+      await cluster.waitForLeader();
+      for (const key of ['a', 'f', 'p', 'x']) await mustPut(cluster, key, `v-${key}`);
+      const leader = cluster.leaderOf(1) as number;
+      const region = regionNow(cluster, 1);
+      // All four reach the leader at the same instant, with the same epoch: each passes the
+      // router's check; the split at "m" is applied first, so the others find the region changed.
+      const split = cluster.sendCommand(leader, commandTo(region, leader, { requests: [], adminRequest: { cmdType: 'split', splitKey: text('m'), ...cluster.scheduler.askSplit(region) } }), 5_000);
+      const secondSplit = cluster.sendCommand(leader, commandTo(region, leader, { requests: [], adminRequest: { cmdType: 'split', splitKey: text('c'), ...cluster.scheduler.askSplit(region) } }), 5_000);
+      const snap = cluster.sendCommand(leader, commandTo(region, leader, { requests: [{ cmdType: 'snap' }] }), 5_000);
+      const put = cluster.sendCommand(leader, commandTo(region, leader, { requests: [{ cmdType: 'put', cf: CF_DEFAULT, key: text('b'), value: text('late') }] }), 5_000);
+      const answers = await cluster.run(Promise.all([split, secondSplit, snap, put]), 10_000, 'a split and three commands behind it');
+      for (const answer of answers) for (const response of answer.responses) if (response.cmdType === 'snap') response.view.close();
+      expect(answers.map((answer) => answer.header.error?.kind ?? 'ok')).toEqual(['ok', 'epoch-not-match', 'epoch-not-match', 'epoch-not-match']);
+      await cluster.runFor(300);
+      expect(cluster.regions().map((known) => [known.startKey.toString(), known.endKey.toString()])).toEqual([
+        ['', 'm'],
+        ['m', ''],
+      ]);
+      expect(await mustGet(cluster, 'b')).toBe(undefined);
+      cluster.assertSafe();
+    }));
+
   test('[3B] a split whose key lies outside the region, or at its start, is refused and changes nothing', () =>
     forEachSeed(2, async (seed) => {
       const cluster = multiRegionCluster(seed, 3);

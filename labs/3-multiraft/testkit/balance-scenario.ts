@@ -1,0 +1,453 @@
+/**
+ * The 3C end-to-end scenario: your scheduler balances a real (simulated) 3B cluster that starts
+ * unbalanced, while clients run.
+ *
+ * @module
+ */
+import { NotImplementedError } from '../../common/not-implemented';
+import { delay } from '../../common/runtime/delay';
+import type { Rng } from '../../common/runtime/rng';
+import { ScenarioFailure } from '../../common/testkit/scenario-failure';
+import { Cluster } from '../../2b-raftstore/testkit/cluster';
+import type { ClusterClient } from '../../2b-raftstore/testkit/cluster-client';
+import { coverageProblems, storeProblems } from '../../2b-raftstore/testkit/region-checks';
+import { createRemovePeerOperator } from '../src/operator-builder';
+import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '../src/scheduler-config';
+import { SchedulerServer } from '../src/scheduler-server';
+import { DEFAULT_LATE_HEARTBEATS, type LateHeartbeatOptions } from './late-heartbeats';
+import { SchedulerServerAdapter, type PlannedMove } from './scheduler-adapter';
+import { describeLoads, measureStoreLoad, spreadVerdict, type StoreLoad } from './store-loads';
+
+/** Where the failures point the student. */
+const BALANCE_HANDOUT = 'labs/3-multiraft/README.md#balance-region-3c';
+const HEARTBEAT_HANDOUT = 'labs/3-multiraft/README.md#epochs-as-versions-3c';
+const TWICE_HANDOUT = 'labs/3-multiraft/README.md#why-twice-the-region-size-3c';
+
+/** The knobs of the balancing scenario. Durations are virtual milliseconds. */
+export interface BalanceScenarioOptions {
+  /** A name for messages. */
+  readonly name: string;
+  /** How many stores (default 5). */
+  readonly storeCount?: number;
+  /** The stores that hold the first region (default stores 1–3): the others start empty. */
+  readonly bootstrapStores?: readonly number[];
+  /** Stores marked offline from the start (default none): they must receive no replica. */
+  readonly offlineStores?: readonly number[];
+  /** Clients running throughout (default 3). */
+  readonly clientCount?: number;
+  /** Distinct keys the clients write (default 48). */
+  readonly keyCount?: number;
+  /** Every value has this many bytes, so sizes stop changing once every key is written (default 16). */
+  readonly valueBytes?: number;
+  /** A region larger than this splits (default 100 bytes: a few keys). */
+  readonly regionMaxSizeBytes?: number;
+  /** The left half of a split (default 50 bytes). */
+  readonly regionSplitSizeBytes?: number;
+  /** How long the clients write before some regions lose a replica (default 1500 ms). */
+  readonly loadMs?: number;
+  /**
+   * How many regions lose one replica after the load phase (default 3), as if a disk had failed:
+   * a region with fewer replicas than configured must be left to replica repair, never moved.
+   */
+  readonly underReplicatedRegions?: number;
+  /** The stores must be balanced within this long after the load phase (default 15000 ms). */
+  readonly balanceTimeoutMs?: number;
+  /** After the clients stop, a stretch this long without a new move counts as at rest (default 2000 ms). */
+  readonly restMs?: number;
+  /** The scheduler must come to rest within this long after the clients stop (default 8000 ms). */
+  readonly restTimeoutMs?: number;
+  /** Region heartbeats that also arrive late (default {@link DEFAULT_LATE_HEARTBEATS}; `false` for none). */
+  readonly lateHeartbeats?: LateHeartbeatOptions | false;
+  /** The scheduler's settings (default {@link DEFAULT_SCHEDULER_CONFIG}). */
+  readonly schedulerConfig?: SchedulerConfig;
+  /** Called with every sample (every scheduler tick), for pictures of the run. */
+  readonly onSample?: (sample: BalanceSample) => void;
+}
+
+/** What every store held at one moment of the run. */
+export interface BalanceSample {
+  /** Virtual ms. */
+  readonly atMs: number;
+  /** One entry per store, by id. */
+  readonly stores: readonly StoreLoad[];
+  /** Balance moves started so far. */
+  readonly moves: number;
+}
+
+/** What a passing run did. */
+export interface BalanceReport {
+  readonly seed: number;
+  /** Virtual time at the end (ms). */
+  readonly virtualMs: number;
+  /** When the stores were first found balanced (ms). */
+  readonly balancedAtMs: number;
+  /** When the last move started (ms), or 0 when none did. */
+  readonly lastMoveAtMs: number;
+  /** Regions at the end. */
+  readonly regionCount: number;
+  /** Every operator the scheduler started. */
+  readonly moves: readonly PlannedMove[];
+  /** The most moves the run allowed. */
+  readonly moveLimit: number;
+  /** The stores at the end. */
+  readonly loads: readonly StoreLoad[];
+  /** Client operations recorded. */
+  readonly operations: number;
+  /** Heartbeats the scheduler rejected as stale. */
+  readonly staleHeartbeats: number;
+  /** Heartbeats delivered a second time, late. */
+  readonly lateHeartbeats: number;
+}
+
+/** The settings of one run, resolved, for messages. */
+interface ResolvedOptions {
+  readonly storeCount: number;
+  readonly bootstrapStores: readonly number[];
+  readonly offlineStores: readonly number[];
+  readonly clientCount: number;
+  readonly keyCount: number;
+  readonly valueBytes: number;
+  readonly regionMaxSizeBytes: number;
+  readonly regionSplitSizeBytes: number;
+  readonly loadMs: number;
+  readonly underReplicatedRegions: number;
+  readonly balanceTimeoutMs: number;
+  readonly restMs: number;
+  readonly restTimeoutMs: number;
+  readonly lateHeartbeats: LateHeartbeatOptions | false;
+  readonly schedulerConfig: SchedulerConfig;
+}
+
+function resolve(options: BalanceScenarioOptions): ResolvedOptions {
+  return {
+    storeCount: options.storeCount ?? 5,
+    bootstrapStores: options.bootstrapStores ?? [1, 2, 3],
+    offlineStores: options.offlineStores ?? [],
+    clientCount: options.clientCount ?? 3,
+    keyCount: options.keyCount ?? 48,
+    valueBytes: options.valueBytes ?? 16,
+    regionMaxSizeBytes: options.regionMaxSizeBytes ?? 100,
+    regionSplitSizeBytes: options.regionSplitSizeBytes ?? 50,
+    loadMs: options.loadMs ?? 1_500,
+    underReplicatedRegions: options.underReplicatedRegions ?? 3,
+    balanceTimeoutMs: options.balanceTimeoutMs ?? 15_000,
+    restMs: options.restMs ?? 2_000,
+    restTimeoutMs: options.restTimeoutMs ?? 8_000,
+    lateHeartbeats: options.lateHeartbeats ?? DEFAULT_LATE_HEARTBEATS,
+    schedulerConfig: options.schedulerConfig ?? DEFAULT_SCHEDULER_CONFIG,
+  };
+}
+
+/** One line with every resolved knob, printed first in a failure. */
+export function describeBalanceScenario(options: BalanceScenarioOptions, seed: number): string {
+  const o = resolve(options);
+  const late = o.lateHeartbeats === false ? 'none' : `${o.lateHeartbeats.probability} after ${o.lateHeartbeats.delayMsMin}-${o.lateHeartbeats.delayMsMax}ms`;
+  const knobs = [
+    `stores=${o.storeCount}`,
+    `bootstrapStores=${o.bootstrapStores.join(',')}`,
+    `offlineStores=${o.offlineStores.join(',') || 'none'}`,
+    `clients=${o.clientCount}`,
+    `keys=${o.keyCount}`,
+    `valueBytes=${o.valueBytes}`,
+    `regionMaxSizeBytes=${o.regionMaxSizeBytes}`,
+    `regionSplitSizeBytes=${o.regionSplitSizeBytes}`,
+    `loadMs=${o.loadMs}`,
+    `underReplicatedRegions=${o.underReplicatedRegions}`,
+    `lateHeartbeats=${late}`,
+    `maxReplicas=${o.schedulerConfig.maxReplicas}`,
+  ];
+  return `balance scenario "${options.name}" seed ${seed}: ${knobs.join(' ')}`;
+}
+
+/**
+ * Runs the balancing scenario under one seed and checks it.
+ *
+ * The cluster starts with its one region on `bootstrapStores` (the other stores empty) and the
+ * 3C scheduler wired in. Clients write every key (values of a fixed size) and keep reading and
+ * overwriting throughout; regions split as they grow. After the load phase a few regions lose a
+ * replica. Then, within `balanceTimeoutMs`, the stores must be balanced by the rule of
+ * {@link spreadVerdict} (measured on the stores' own engines) with no operator running. The
+ * clients stop, and the scheduler must come to rest: `restMs` without a new move. All along, the
+ * scheduler's picture may never go back to an older epoch, and every balance move must be of a
+ * region with exactly `maxReplicas` replicas, to a store that is not offline. At the end: the
+ * regions tile the key space, no store keeps data outside its regions, the number of moves is
+ * at most the number of replicas in the cluster (each replica moved once, on average), every
+ * key reads back, and the history is linearizable.
+ *
+ * @throws ScenarioFailure (`crash`, `liveness` or `correctness`), its message opening with the
+ *   knobs and seed; or the stub's NotImplementedError itself, when that is what stopped the run.
+ */
+export async function runBalanceScenario(options: BalanceScenarioOptions, seed: number): Promise<BalanceReport> {
+  const resolved = resolve(options);
+  let adapter: SchedulerServerAdapter | undefined;
+  const cluster = new Cluster({
+    seed,
+    storeCount: resolved.storeCount,
+    bootstrapStores: resolved.bootstrapStores,
+    config: { regionMaxSizeBytes: resolved.regionMaxSizeBytes, regionSplitSizeBytes: resolved.regionSplitSizeBytes },
+    createScheduler: (runtime) => {
+      const server = new SchedulerServer(runtime, resolved.schedulerConfig);
+      adapter = new SchedulerServerAdapter(server, runtime, resolved.lateHeartbeats === false ? {} : { lateHeartbeats: resolved.lateHeartbeats });
+      return adapter;
+    },
+  });
+  if (adapter === undefined) throw new Error('The cluster did not build its scheduler.');
+  try {
+    const report = await playBalanceScenario(cluster, adapter, resolved, options.onSample);
+    cluster.assertSafe();
+    return { seed, ...report, operations: cluster.history.operations().length };
+  } catch (error) {
+    const stub = notImplementedCause(error);
+    if (stub !== undefined) throw stub;
+    if (error instanceof ScenarioFailure) {
+      const explained = cluster.explain(error) as ScenarioFailure;
+      throw explained.withPreamble([`${describeBalanceScenario(options, seed)} (virtual time ${cluster.runtime.now()} ms)`]);
+    }
+    throw error;
+  }
+}
+
+/** The stub error somewhere in `error`'s causes, if any: a stub should read as "write this function", not as a crash. */
+function notImplementedCause(error: unknown): NotImplementedError | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
+    if (current instanceof NotImplementedError) return current;
+  }
+  return undefined;
+}
+
+type PlayedReport = Omit<BalanceReport, 'seed' | 'operations'>;
+
+async function playBalanceScenario(cluster: Cluster, adapter: SchedulerServerAdapter, o: ResolvedOptions, onSample?: (sample: BalanceSample) => void): Promise<PlayedReport> {
+  for (const storeId of o.offlineStores) {
+    adapter.server.putStore(storeId);
+    adapter.server.setStoreOffline(storeId);
+  }
+  const rng = cluster.runtime.rng('balance-scenario');
+  const keys = Array.from({ length: o.keyCount }, (_, i) => Buffer.from(`k${String(i).padStart(3, '0')}`));
+  const clients = Array.from({ length: o.clientCount }, (_, i) => cluster.client(i + 1));
+  const checker = cluster.client(1000);
+  const watch = new RunWatcher(cluster, adapter, o, onSample);
+  cluster.start();
+  watch.startSampling();
+  await cluster.waitForLeader();
+  const stop = { requested: false };
+  const work = Promise.all(clients.map((client) => clientLoop(cluster, client, keys, o.valueBytes, rng.split(`client-${client.clientId}`), stop)));
+  // Driven below by runFor; a failure inside is rethrown when the clients are awaited.
+  work.catch(() => undefined);
+
+  await watch.runFor(o.loadMs);
+  await loseReplicas(cluster, adapter, watch, o, rng.split('lose-replicas'));
+  const balancedAtMs = await watch.waitUntilBalanced(o.balanceTimeoutMs);
+  stop.requested = true;
+  await cluster.run(work, 10_000, 'the clients finishing their last operations');
+  await watch.waitForRest(o.restMs, o.restTimeoutMs);
+  watch.checkEnd();
+  for (const key of keys) await cluster.run(checker.mustGet(key), 10_000, `the final read of ${key.toString('latin1')}`);
+  watch.stopSampling();
+  const moves = adapter.moves;
+  return {
+    virtualMs: cluster.runtime.now(),
+    balancedAtMs,
+    lastMoveAtMs: moves.length > 0 ? moves[moves.length - 1].atMs : 0,
+    regionCount: cluster.regions().length,
+    moves,
+    moveLimit: watch.moveLimit(),
+    loads: watch.loads(),
+    staleHeartbeats: adapter.server.staleHeartbeatCount,
+    lateHeartbeats: adapter.lateHeartbeatCount,
+  };
+}
+
+/** Puts (fixed-size values), gets and scans until asked to stop; no deletes, so sizes settle. */
+async function clientLoop(cluster: Cluster, client: ClusterClient, keys: readonly Buffer[], valueBytes: number, rng: Rng, stop: { requested: boolean }): Promise<void> {
+  let written = 0;
+  while (!stop.requested) {
+    const draw = rng.float();
+    if (draw < 0.03) await client.scan(Buffer.alloc(0));
+    else if (draw < 0.55) await client.put(rng.pick(keys), Buffer.from(`c${client.clientId}.${++written}`.padEnd(valueBytes, '.').slice(0, valueBytes)));
+    else await client.get(rng.pick(keys));
+    await delay(cluster.runtime, rng.int(5, 25), `client-${client.clientId}/think`);
+  }
+}
+
+/**
+ * Takes one replica away from a few regions (through the scheduler, as a test operator): from
+ * regions that have a follower on the fullest store, so that balance-region meets them among its
+ * candidates, and it must pass them over.
+ */
+async function loseReplicas(cluster: Cluster, adapter: SchedulerServerAdapter, watch: RunWatcher, o: ResolvedOptions, rng: Rng): Promise<void> {
+  if (o.underReplicatedRegions === 0) return;
+  const server = adapter.server;
+  const fullest = watch.loads().reduce((best, load) => (load.sizeBytes > best.sizeBytes ? load : best)).storeId;
+  const candidates = server.cluster
+    .getRegions()
+    .filter((info) => info.region.peers.length === o.schedulerConfig.maxReplicas && info.peerOnStore(fullest) !== undefined && !info.isLeaderOn(fullest));
+  const chosen = rng.shuffle(candidates).slice(0, o.underReplicatedRegions);
+  const pending = new Set<number>();
+  for (const info of chosen) {
+    const victim = rng.pick(info.region.peers.filter((peer) => peer.storeId !== fullest));
+    if (adapter.startOperator(createRemovePeerOperator('test: a replica lost', info, victim.storeId, cluster.runtime.now()))) pending.add(info.id);
+  }
+  const deadline = cluster.runtime.now() + 5_000;
+  const done = () => [...pending].every((regionId) => server.operators.getOperator(regionId) === undefined);
+  while (!done() && cluster.runtime.now() < deadline) await watch.runFor(cluster.config.schedulerHeartbeatTickMs);
+  if (!done()) throw cluster.failure('liveness', `The test removed one replica of regions ${[...pending].join(', ')} through the scheduler, and after 5000 virtual ms some removal has not finished: are the operator steps carried out (part 3B) and the heartbeats taken in (processRegionHeartbeat)?`);
+}
+
+/**
+ * Samples the stores every scheduler tick and checks, all along, what must hold at every moment:
+ * the scheduler's picture never goes back, every balance move is of a region with the configured
+ * replica count and goes to a store that is not offline.
+ */
+class RunWatcher {
+  private sampling = false;
+  private lastLoads: StoreLoad[] = [];
+  private movesChecked = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly adapter: SchedulerServerAdapter,
+    private readonly o: ResolvedOptions,
+    private readonly onSample?: (sample: BalanceSample) => void,
+  ) {}
+
+  startSampling(): void {
+    this.sampling = true;
+    const sample = (): void => {
+      if (!this.sampling) return;
+      this.sample();
+      this.cluster.runtime.setTimer(this.cluster.config.schedulerHeartbeatTickMs, sample, 'balance-scenario/sample');
+    };
+    sample();
+  }
+
+  stopSampling(): void {
+    this.sampling = false;
+  }
+
+  /** The stores as last sampled. */
+  loads(): StoreLoad[] {
+    return this.lastLoads;
+  }
+
+  /** The most moves allowed: one per replica in the cluster now (regions × maxReplicas). */
+  moveLimit(): number {
+    return this.cluster.regions().length * this.o.schedulerConfig.maxReplicas;
+  }
+
+  /** Drives the run for `durationMs`, checking the running invariants every scheduler tick. */
+  async runFor(durationMs: number): Promise<void> {
+    const end = this.cluster.runtime.now() + durationMs;
+    while (this.cluster.runtime.now() < end) {
+      await this.cluster.runFor(Math.min(this.cluster.config.schedulerHeartbeatTickMs, end - this.cluster.runtime.now()));
+      this.checkRunning();
+    }
+  }
+
+  /**
+   * Runs until the stores that take part in balancing are balanced and no operator is running.
+   *
+   * @returns when that first held.
+   * @throws ScenarioFailure `liveness` when it does not within `timeoutMs`.
+   */
+  async waitUntilBalanced(timeoutMs: number): Promise<number> {
+    const deadline = this.cluster.runtime.now() + timeoutMs;
+    for (;;) {
+      this.sample();
+      const verdict = spreadVerdict(this.balancing());
+      if (verdict.balanced && this.adapter.server.operators.runningOperators().length === 0) return this.cluster.runtime.now();
+      if (this.cluster.runtime.now() >= deadline) {
+        const running = this.adapter.server.operators.runningOperators().map((operator) => operator.describe());
+        throw this.cluster.failure(
+          'liveness',
+          `${timeoutMs} virtual ms after the load phase the stores are still not balanced: store ${verdict.fullest.storeId} holds ${verdict.fullest.sizeBytes} bytes and store ${verdict.emptiest.storeId} ${verdict.emptiest.sizeBytes}, a spread of ${verdict.spreadBytes} bytes, more than twice the largest region (${verdict.limitBytes} bytes). Stores (measured on their engines): ${describeLoads(this.lastLoads)}. ${this.describeMoves()}${running.length > 0 ? ` Still running: ${running.slice(0, 5).join('; ')}.` : ''} Does balance-region pick the fullest store as the source and the emptiest store without a replica as the target (${BALANCE_HANDOUT}), and does processRegionHeartbeat keep the store statistics up to date?`,
+        );
+      }
+      await this.runFor(this.cluster.config.schedulerHeartbeatTickMs);
+    }
+  }
+
+  /**
+   * Runs until `restMs` pass without a new balance move.
+   *
+   * @throws ScenarioFailure `liveness` when the scheduler is still moving after `timeoutMs`.
+   */
+  async waitForRest(restMs: number, timeoutMs: number): Promise<void> {
+    const startMs = this.cluster.runtime.now();
+    const deadline = startMs + timeoutMs;
+    for (;;) {
+      const moves = this.adapter.moves;
+      const lastMoveAtMs = moves.length > 0 ? moves[moves.length - 1].atMs : 0;
+      const quietSinceMs = Math.max(lastMoveAtMs, startMs);
+      if (this.cluster.runtime.now() - quietSinceMs >= restMs) return;
+      if (this.cluster.runtime.now() >= deadline) {
+        const recent = moves.filter((move) => move.atMs >= startMs);
+        throw this.cluster.failure(
+          'liveness',
+          `The stores were balanced and the clients had stopped, yet the scheduler never came to rest: it started ${recent.length} more moves in the next ${timeoutMs} virtual ms and never went ${restMs} ms without one. The last ones: ${recent.slice(-6).map(describePlannedMove).join('; ')}. Moving data back and forth balances nothing: a move is worth it only when the gap exceeds twice the region's size (${TWICE_HANDOUT}).`,
+        );
+      }
+      await this.runFor(this.cluster.config.schedulerHeartbeatTickMs);
+    }
+  }
+
+  /** The checks of the end of the run, after the scheduler came to rest. */
+  checkEnd(): void {
+    this.checkRunning();
+    this.sample();
+    const verdict = spreadVerdict(this.balancing());
+    if (!verdict.balanced) {
+      throw this.cluster.failure('correctness', `At rest, the stores are no longer balanced: a spread of ${verdict.spreadBytes} bytes between store ${verdict.fullest.storeId} and store ${verdict.emptiest.storeId}, more than twice the largest region (${verdict.limitBytes} bytes). Stores: ${describeLoads(this.lastLoads)}. ${this.describeMoves()} (${BALANCE_HANDOUT})`);
+    }
+    const problems = coverageProblems(this.cluster.regions()).map((problem) => `the scheduler's regions: ${problem}`);
+    for (const storeId of this.cluster.storeIds()) problems.push(...storeProblems(storeId, this.cluster.durableEngines(storeId).kv));
+    if (problems.length > 0) throw this.cluster.failure('correctness', `At rest, the regions are inconsistent (a region lost, or data left behind):\n  ${problems.slice(0, 8).join('\n  ')}`);
+    const balanceMoves = this.adapter.moves.length;
+    if (balanceMoves > this.moveLimit()) {
+      throw this.cluster.failure('correctness', `The scheduler made ${balanceMoves} moves, more than the ${this.moveLimit()} replicas in the cluster (${this.cluster.regions().length} regions × ${this.o.schedulerConfig.maxReplicas}): balancing this cluster needs fewer; data moved back and forth. ${this.describeMoves()} (${TWICE_HANDOUT})`);
+    }
+    for (const storeId of this.o.offlineStores) {
+      const load = this.lastLoads.find((candidate) => candidate.storeId === storeId);
+      if (load !== undefined && load.regionCount > 0) throw this.cluster.failure('correctness', `Store ${storeId} is offline, yet it holds ${load.regionCount} regions: an offline store receives no replica (${BALANCE_HANDOUT}).`);
+    }
+  }
+
+  /** The invariants of every moment: no epoch went back; every move was of a full region, to a store that is not offline. */
+  private checkRunning(): void {
+    const regressions = this.adapter.epochRegressions;
+    if (regressions.length > 0) {
+      throw this.cluster.failure('correctness', `The scheduler's picture went back in time:\n  ${regressions.slice(0, 3).join('\n  ')}.\nA report older than the known copy of its region, or than a region it overlaps, must be rejected with StaleRegionError (${HEARTBEAT_HANDOUT}).`);
+    }
+    const moves = this.adapter.moves;
+    for (; this.movesChecked < moves.length; this.movesChecked++) {
+      const move = moves[this.movesChecked];
+      if (move.replicas !== this.o.schedulerConfig.maxReplicas) {
+        throw this.cluster.failure('correctness', `At ${move.atMs} ms balance-region moved region ${move.regionId}, which had ${move.replicas} replicas, not the configured ${this.o.schedulerConfig.maxReplicas} (${move.description}). A region with too few or too many replicas is for replica repair to fix; balance-region must skip it (${BALANCE_HANDOUT}).`);
+      }
+      if (move.toStoreId !== undefined && this.o.offlineStores.includes(move.toStoreId)) {
+        throw this.cluster.failure('correctness', `At ${move.atMs} ms balance-region moved region ${move.regionId} to store ${move.toStoreId}, which is offline (${move.description}): an offline store is being drained and receives nothing (${BALANCE_HANDOUT}).`);
+      }
+    }
+  }
+
+  private balancing(): StoreLoad[] {
+    return this.lastLoads.filter((load) => !this.o.offlineStores.includes(load.storeId));
+  }
+
+  private sample(): void {
+    this.lastLoads = this.cluster.storeIds().map((storeId) => measureStoreLoad(storeId, this.cluster.durableEngines(storeId).kv));
+    const sample: BalanceSample = { atMs: this.cluster.runtime.now(), stores: this.lastLoads, moves: this.adapter.moves.length };
+    if (this.cluster.trace.enabled) this.cluster.trace.record({ kind: 'balance', stores: sample.stores.map((load) => ({ ...load })), moves: sample.moves });
+    this.onSample?.(sample);
+  }
+
+  private describeMoves(): string {
+    const moves = this.adapter.moves;
+    if (moves.length === 0) return 'The scheduler made no move.';
+    return `The scheduler made ${moves.length} moves; the last: ${moves.slice(-4).map(describePlannedMove).join('; ')}.`;
+  }
+}
+
+function describePlannedMove(move: PlannedMove): string {
+  return `at ${move.atMs} ms region ${move.regionId} (${move.regionSizeBytes} bytes) from store ${move.fromStoreId ?? '?'} to store ${move.toStoreId ?? '?'}`;
+}
