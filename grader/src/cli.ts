@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import pc from 'picocolors';
 import { isStudentEdition, REFERENCE_NOT_SHIPPED } from './edition';
 import type { GradeReport } from './grade';
+import { addScaleCommands } from './grade-all-commands';
 import type { GradescopeVisibility } from './report-formats';
 import { kitPath, KIT_ROOT } from './repo-paths';
 import { loadRubric } from './rubric';
@@ -177,7 +178,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--seeds <n>', 'run seeded tests under seeds 1..n', positiveInteger('--seeds'))
     .addOption(new Option('--hidden', 'include the hidden tests (instructor edition)').default(false).hideHelp(studentEdition))
     .option('--no-typecheck', 'skip the type-check that runs alongside the tests')
-    .action(async (selectors: string[], options: { impl: Implementation; reference?: string; testNamePattern?: string; test?: string; seed?: number; seeds?: number; hidden: boolean; typecheck: boolean }) => {
+    .addOption(new Option('--rewrite', 'regenerate the expected traces of protocol scripts (3A) from what the code does, for review with git diff').default(false).hideHelp(studentEdition))
+    .action(async (selectors: string[], options: { impl: Implementation; reference?: string; testNamePattern?: string; test?: string; seed?: number; seeds?: number; hidden: boolean; typecheck: boolean; rewrite: boolean }) => {
       if (options.testNamePattern !== undefined && options.test !== undefined) throw new UsageError('Use either --test or --test-name-pattern, not both.');
       if (options.seed !== undefined && options.seeds !== undefined) throw new UsageError('Use either --seed (one seed) or --seeds (seeds 1..n), not both.');
       const referenceStages = referenceStagesOf(options, studentEdition);
@@ -192,6 +194,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         seeds: options.seeds,
         hidden: options.hidden,
         typecheck: options.typecheck,
+        // The tests may run in a workspace copy (--impl reference): rewritten scripts go back to the kit.
+        ...(options.rewrite ? { env: { TINYKV_REWRITE_SCRIPTS: '1', TINYKV_REWRITE_ROOT: KIT_ROOT } } : {}),
       });
       setExitCode(code);
     });
@@ -299,6 +303,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       console.log(formatCatalog(catalog));
       if (catalog.some((result) => !result.caught)) setExitCode(1);
     });
+
+  addScaleCommands(program, studentEdition, setExitCode, { positiveInteger, percentage });
 
   program
     .command('stages')

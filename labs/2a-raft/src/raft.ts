@@ -174,7 +174,7 @@ export class Raft {
    * log (and the members come from its conf state); an older one is ignored. Either way the
    * answer tells the leader how far this log now matches.
    */
-  handleSnapshot(_message: Message): void {
+  handleSnapshot(message: Message): void {
     // TODO(2C): snapshot index <= committed: ignore it, answer MsgAppendResponse with index =
     // committed. Your log already holds (index, term): keep it, committed = index, answer with
     // committed. Otherwise raftLog.restore(snapshot), rebuild prs from

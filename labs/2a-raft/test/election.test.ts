@@ -404,6 +404,29 @@ describe('[2AA] elections on a network', () => {
     }
   });
 
+  test('[2AA] an idle group keeps its leader: heartbeats restart the followers\' election timers, so nobody campaigns', () => {
+    const network = newRaftNetwork([undefined, undefined, undefined]);
+    network.send(hup(1));
+    // No proposals: after the no-op, only heartbeats (and their answers) flow.
+    for (let round = 0; round < 5 * ELECTION_TICK; round++) {
+      for (const id of [1, 2, 3]) {
+        nodeOf(network, id).tick();
+        network.collect(id);
+      }
+      network.runUntilQuiet();
+    }
+    const states = [1, 2, 3].map((id) => ({ id, term: nodeOf(network, id).term, state: nodeOf(network, id).state, lead: nodeOf(network, id).lead }));
+    const context = `after ${5 * ELECTION_TICK} ticks of an idle group led by node 1 (a follower restarts its election timer on every message from the leader, heartbeats included: labs/2a-raft/README.md#election-2aa)`;
+    expect({ context, states }).toEqual({
+      context,
+      states: [
+        { id: 1, term: 1, state: StateType.Leader, lead: 1 },
+        { id: 2, term: 1, state: StateType.Follower, lead: 1 },
+        { id: 3, term: 1, state: StateType.Follower, lead: 1 },
+      ],
+    });
+  });
+
   test('[2AA] a split vote elects no one, and a later round elects a leader', () => {
     const network = newRaftNetwork([undefined, undefined, undefined, undefined]);
     // Nodes 1 and 2 campaign at once: each gets one other vote (3 and 4), 2 of 4 is no majority.

@@ -180,7 +180,7 @@ export class Peer {
 
   /**
    * 3B: puts the new region of a split (the right half) into the split's kv batch: its region
-   * state and its initial apply state (applied and truncated at {@link REGION_INITIAL_INDEX}), so
+   * state and its initial apply state (applied and truncated at `REGION_INITIAL_INDEX` (bootstrap.ts)), so
    * that both regions are persisted in one write. Writes nothing when this store already has an
    * initialised peer of the new region (a snapshot got there first: its data is newer).
    *

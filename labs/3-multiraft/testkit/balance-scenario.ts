@@ -37,22 +37,25 @@ export interface BalanceScenarioOptions {
   readonly clientCount?: number;
   /** Distinct keys the clients write (default 48). */
   readonly keyCount?: number;
-  /** Every value has this many bytes, so sizes stop changing once every key is written (default 16). */
-  readonly valueBytes?: number;
+  /**
+   * Each key's value size is drawn once from `[min, max]` bytes (default [8, 32]) and every write
+   * of the key has that size: regions of different sizes, which stop changing once every key is
+   * written.
+   */
+  readonly valueBytes?: readonly [number, number];
   /** A region larger than this splits (default 100 bytes: a few keys). */
   readonly regionMaxSizeBytes?: number;
   /** The left half of a split (default 50 bytes). */
   readonly regionSplitSizeBytes?: number;
-  /** How long the clients write before some regions lose a replica (default 1500 ms). */
-  readonly loadMs?: number;
   /**
-   * How many regions lose one replica after the load phase (default 3), as if a disk had failed:
-   * a region with fewer replicas than configured must be left to replica repair, never moved.
+   * How many regions lose one replica once the data is loaded (default 3), as if a disk had
+   * failed: a region with fewer replicas than configured must be left to replica repair, never
+   * moved.
    */
   readonly underReplicatedRegions?: number;
-  /** The stores must be balanced within this long after the load phase (default 15000 ms). */
+  /** The stores must be balanced within this long after balancing starts (default 15000 ms). */
   readonly balanceTimeoutMs?: number;
-  /** After the clients stop, a stretch this long without a new move counts as at rest (default 2000 ms). */
+  /** After the clients stop, a stretch this long without a new move counts as at rest (default 1000 ms). */
   readonly restMs?: number;
   /** The scheduler must come to rest within this long after the clients stop (default 8000 ms). */
   readonly restTimeoutMs?: number;
@@ -79,6 +82,8 @@ export interface BalanceReport {
   readonly seed: number;
   /** Virtual time at the end (ms). */
   readonly virtualMs: number;
+  /** When balancing started: the data loaded and the regions done splitting (ms). */
+  readonly balancingFromMs: number;
   /** When the stores were first found balanced (ms). */
   readonly balancedAtMs: number;
   /** When the last move started (ms), or 0 when none did. */
@@ -106,10 +111,9 @@ interface ResolvedOptions {
   readonly offlineStores: readonly number[];
   readonly clientCount: number;
   readonly keyCount: number;
-  readonly valueBytes: number;
+  readonly valueBytes: readonly [number, number];
   readonly regionMaxSizeBytes: number;
   readonly regionSplitSizeBytes: number;
-  readonly loadMs: number;
   readonly underReplicatedRegions: number;
   readonly balanceTimeoutMs: number;
   readonly restMs: number;
@@ -125,13 +129,12 @@ function resolve(options: BalanceScenarioOptions): ResolvedOptions {
     offlineStores: options.offlineStores ?? [],
     clientCount: options.clientCount ?? 3,
     keyCount: options.keyCount ?? 48,
-    valueBytes: options.valueBytes ?? 16,
+    valueBytes: options.valueBytes ?? [8, 32],
     regionMaxSizeBytes: options.regionMaxSizeBytes ?? 100,
     regionSplitSizeBytes: options.regionSplitSizeBytes ?? 50,
-    loadMs: options.loadMs ?? 1_500,
     underReplicatedRegions: options.underReplicatedRegions ?? 3,
     balanceTimeoutMs: options.balanceTimeoutMs ?? 15_000,
-    restMs: options.restMs ?? 2_000,
+    restMs: options.restMs ?? 1_000,
     restTimeoutMs: options.restTimeoutMs ?? 8_000,
     lateHeartbeats: options.lateHeartbeats ?? DEFAULT_LATE_HEARTBEATS,
     schedulerConfig: options.schedulerConfig ?? DEFAULT_SCHEDULER_CONFIG,
@@ -148,10 +151,9 @@ export function describeBalanceScenario(options: BalanceScenarioOptions, seed: n
     `offlineStores=${o.offlineStores.join(',') || 'none'}`,
     `clients=${o.clientCount}`,
     `keys=${o.keyCount}`,
-    `valueBytes=${o.valueBytes}`,
+    `valueBytes=${o.valueBytes.join('-')}`,
     `regionMaxSizeBytes=${o.regionMaxSizeBytes}`,
     `regionSplitSizeBytes=${o.regionSplitSizeBytes}`,
-    `loadMs=${o.loadMs}`,
     `underReplicatedRegions=${o.underReplicatedRegions}`,
     `lateHeartbeats=${late}`,
     `maxReplicas=${o.schedulerConfig.maxReplicas}`,
@@ -224,19 +226,37 @@ async function playBalanceScenario(cluster: Cluster, adapter: SchedulerServerAda
   }
   const rng = cluster.runtime.rng('balance-scenario');
   const keys = Array.from({ length: o.keyCount }, (_, i) => Buffer.from(`k${String(i).padStart(3, '0')}`));
+  const sizeRng = rng.split('value-sizes');
+  const valueSizes = new Map(keys.map((key) => [key.toString('latin1'), sizeRng.int(o.valueBytes[0], o.valueBytes[1])]));
   const clients = Array.from({ length: o.clientCount }, (_, i) => cluster.client(i + 1));
   const checker = cluster.client(1000);
   const watch = new RunWatcher(cluster, adapter, o, onSample);
+  // Balancing starts once the data is loaded and the regions have stopped splitting: a split
+  // in the middle of a move retires the move half done, and the kit has no replica checker to
+  // remove the extra replica that leaves behind.
+  adapter.setSchedulersRunning(false);
   cluster.start();
   watch.startSampling();
   await cluster.waitForLeader();
   const stop = { requested: false };
-  const work = Promise.all(clients.map((client) => clientLoop(cluster, client, keys, o.valueBytes, rng.split(`client-${client.clientId}`), stop)));
-  // Driven below by runFor; a failure inside is rethrown when the clients are awaited.
+  const loaded: Promise<void>[] = [];
+  const work = Promise.all(
+    clients.map((client, index) => {
+      // In a random order: written in key order, every write would land in the last region, the one splitting.
+      const ownKeys = rng.split(`keys-of-client-${client.clientId}`).shuffle(keys.filter((_, i) => i % clients.length === index));
+      let markLoaded = (): void => undefined;
+      loaded.push(new Promise<void>((resolve) => (markLoaded = resolve)));
+      return clientLoop(cluster, client, { ownKeys, keys, valueSizes, rng: rng.split(`client-${client.clientId}`), stop, markLoaded });
+    }),
+  );
+  // Driven below; a failure inside is rethrown when the clients are awaited.
   work.catch(() => undefined);
 
-  await watch.runFor(o.loadMs);
+  await cluster.run(Promise.race([Promise.all(loaded), work]), 30_000, 'the clients writing every key once');
+  await watch.waitForSplitsToSettle();
   await loseReplicas(cluster, adapter, watch, o, rng.split('lose-replicas'));
+  adapter.setSchedulersRunning(true);
+  const balancingFromMs = cluster.runtime.now();
   const balancedAtMs = await watch.waitUntilBalanced(o.balanceTimeoutMs);
   stop.requested = true;
   await cluster.run(work, 10_000, 'the clients finishing their last operations');
@@ -247,6 +267,7 @@ async function playBalanceScenario(cluster: Cluster, adapter: SchedulerServerAda
   const moves = adapter.moves;
   return {
     virtualMs: cluster.runtime.now(),
+    balancingFromMs,
     balancedAtMs,
     lastMoveAtMs: moves.length > 0 ? moves[moves.length - 1].atMs : 0,
     regionCount: cluster.regions().length,
@@ -258,36 +279,65 @@ async function playBalanceScenario(cluster: Cluster, adapter: SchedulerServerAda
   };
 }
 
-/** Puts (fixed-size values), gets and scans until asked to stop; no deletes, so sizes settle. */
-async function clientLoop(cluster: Cluster, client: ClusterClient, keys: readonly Buffer[], valueBytes: number, rng: Rng, stop: { requested: boolean }): Promise<void> {
+/** What one client does. */
+interface ClientPlan {
+  /** Keys this client writes first, once each, in this order (the clients share the keys out). */
+  readonly ownKeys: readonly Buffer[];
+  /** Every key, for the reads and overwrites that follow. */
+  readonly keys: readonly Buffer[];
+  /** The value size of every key, by the key's text. */
+  readonly valueSizes: ReadonlyMap<string, number>;
+  readonly rng: Rng;
+  readonly stop: { readonly requested: boolean };
+  /** Called once every key of `ownKeys` is written. */
+  readonly markLoaded: () => void;
+}
+
+/**
+ * Writes its keys once (retrying until each is written), then puts (values of a fixed size),
+ * gets and scans at random until asked to stop. No deletes and fixed-size values: once every key
+ * is written, region sizes stop changing.
+ */
+async function clientLoop(cluster: Cluster, client: ClusterClient, plan: ClientPlan): Promise<void> {
   let written = 0;
-  while (!stop.requested) {
-    const draw = rng.float();
+  const value = (key: Buffer): Buffer => {
+    const size = plan.valueSizes.get(key.toString('latin1')) ?? 16;
+    return Buffer.from(`c${client.clientId}.${++written}`.padEnd(size, '.').slice(0, size));
+  };
+  // Paced, so that regions split as they grow rather than all at the end, one split check at a time.
+  for (const key of plan.ownKeys) {
+    await client.mustPut(key, value(key), 20_000);
+    await delay(cluster.runtime, plan.rng.int(20, 60), `client-${client.clientId}/load`);
+  }
+  plan.markLoaded();
+  while (!plan.stop.requested) {
+    const draw = plan.rng.float();
     if (draw < 0.03) await client.scan(Buffer.alloc(0));
-    else if (draw < 0.55) await client.put(rng.pick(keys), Buffer.from(`c${client.clientId}.${++written}`.padEnd(valueBytes, '.').slice(0, valueBytes)));
-    else await client.get(rng.pick(keys));
-    await delay(cluster.runtime, rng.int(5, 25), `client-${client.clientId}/think`);
+    else if (draw < 0.5) {
+      const key = plan.rng.pick(plan.keys);
+      await client.put(key, value(key));
+    }
+    else await client.get(plan.rng.pick(plan.keys));
+    await delay(cluster.runtime, plan.rng.int(5, 25), `client-${client.clientId}/think`);
   }
 }
 
 /**
- * Takes one replica away from a few regions (through the scheduler, as a test operator): from
- * regions that have a follower on the fullest store, so that balance-region meets them among its
- * candidates, and it must pass them over.
+ * Takes one replica away from a few of the smallest regions, through the scheduler (a test
+ * operator), before balancing starts: each from a different store where possible, so that every
+ * store that will shed data meets one among its candidates. Small ones, so that the data that
+ * cannot move weighs little.
  */
 async function loseReplicas(cluster: Cluster, adapter: SchedulerServerAdapter, watch: RunWatcher, o: ResolvedOptions, rng: Rng): Promise<void> {
   if (o.underReplicatedRegions === 0) return;
   const server = adapter.server;
-  const fullest = watch.loads().reduce((best, load) => (load.sizeBytes > best.sizeBytes ? load : best)).storeId;
-  const candidates = server.cluster
-    .getRegions()
-    .filter((info) => info.region.peers.length === o.schedulerConfig.maxReplicas && info.peerOnStore(fullest) !== undefined && !info.isLeaderOn(fullest));
-  const chosen = rng.shuffle(candidates).slice(0, o.underReplicatedRegions);
+  const candidates = rng.shuffle(server.cluster.getRegions().filter((info) => info.region.peers.length === o.schedulerConfig.maxReplicas));
+  const chosen = candidates.sort((a, b) => a.approximateSizeBytes - b.approximateSizeBytes).slice(0, o.underReplicatedRegions);
   const pending = new Set<number>();
-  for (const info of chosen) {
-    const victim = rng.pick(info.region.peers.filter((peer) => peer.storeId !== fullest));
+  chosen.forEach((info, index) => {
+    const victim = info.region.peers[index % info.region.peers.length];
     if (adapter.startOperator(createRemovePeerOperator('test: a replica lost', info, victim.storeId, cluster.runtime.now()))) pending.add(info.id);
-  }
+  });
   const deadline = cluster.runtime.now() + 5_000;
   const done = () => [...pending].every((regionId) => server.operators.getOperator(regionId) === undefined);
   while (!done() && cluster.runtime.now() < deadline) await watch.runFor(cluster.config.schedulerHeartbeatTickMs);
@@ -345,6 +395,25 @@ class RunWatcher {
   }
 
   /**
+   * Runs until the regions have stopped splitting: the scheduler's region count unchanged for
+   * five split checks in a row.
+   *
+   * @throws ScenarioFailure `liveness` when they still split after 10000 virtual ms.
+   */
+  async waitForSplitsToSettle(): Promise<void> {
+    const deadline = this.cluster.runtime.now() + 10_000;
+    let count = this.cluster.regions().length;
+    let stableChecks = 0;
+    while (stableChecks < 5) {
+      if (this.cluster.runtime.now() >= deadline) throw this.cluster.failure('liveness', `The regions were still splitting 10000 virtual ms after every key was written (${count} regions): the split checker should be done within a few checks once the data stops growing.`);
+      await this.runFor(this.cluster.config.splitCheckTickMs);
+      const now = this.cluster.regions().length;
+      stableChecks = now === count ? stableChecks + 1 : 0;
+      count = now;
+    }
+  }
+
+  /**
    * Runs until the stores that take part in balancing are balanced and no operator is running.
    *
    * @returns when that first held.
@@ -360,7 +429,7 @@ class RunWatcher {
         const running = this.adapter.server.operators.runningOperators().map((operator) => operator.describe());
         throw this.cluster.failure(
           'liveness',
-          `${timeoutMs} virtual ms after the load phase the stores are still not balanced: store ${verdict.fullest.storeId} holds ${verdict.fullest.sizeBytes} bytes and store ${verdict.emptiest.storeId} ${verdict.emptiest.sizeBytes}, a spread of ${verdict.spreadBytes} bytes, more than twice the largest region (${verdict.limitBytes} bytes). Stores (measured on their engines): ${describeLoads(this.lastLoads)}. ${this.describeMoves()}${running.length > 0 ? ` Still running: ${running.slice(0, 5).join('; ')}.` : ''} Does balance-region pick the fullest store as the source and the emptiest store without a replica as the target (${BALANCE_HANDOUT}), and does processRegionHeartbeat keep the store statistics up to date?`,
+          `${timeoutMs} virtual ms after balancing started the stores are still not balanced: store ${verdict.fullest.storeId} holds ${verdict.fullest.sizeBytes} bytes and store ${verdict.emptiest.storeId} ${verdict.emptiest.sizeBytes}, a spread of ${verdict.spreadBytes} bytes, more than twice the largest region (${verdict.limitBytes} bytes). Stores (measured on their engines): ${describeLoads(this.lastLoads)}. The scheduler's statistics: ${this.describeStatistics()}. ${this.describeMoves()}${running.length > 0 ? ` Still running: ${running.slice(0, 5).join('; ')}.` : ''} Does balance-region pick the fullest store as the source and the emptiest store without a replica as the target (${BALANCE_HANDOUT}), and does processRegionHeartbeat keep the store statistics up to date?`,
         );
       }
       await this.runFor(this.cluster.config.schedulerHeartbeatTickMs);
@@ -439,6 +508,15 @@ class RunWatcher {
     const sample: BalanceSample = { atMs: this.cluster.runtime.now(), stores: this.lastLoads, moves: this.adapter.moves.length };
     if (this.cluster.trace.enabled) this.cluster.trace.record({ kind: 'balance', stores: sample.stores.map((load) => ({ ...load })), moves: sample.moves });
     this.onSample?.(sample);
+  }
+
+  /** Each store as the scheduler's statistics show it (what balance-region compares). */
+  private describeStatistics(): string {
+    const now = this.cluster.runtime.now();
+    return this.adapter.server.cluster
+      .getStores()
+      .map((store) => store.describe(now))
+      .join('; ');
   }
 
   private describeMoves(): string {

@@ -62,6 +62,7 @@ export class SchedulerServerAdapter implements SchedulerService {
   private readonly lateRng: Rng;
   private staleSplitAsks = 0;
   private lateCopies = 0;
+  private schedulersRunning = true;
 
   /**
    * @param server - the scheduler (built on the cluster's runtime).
@@ -143,8 +144,17 @@ export class SchedulerServerAdapter implements SchedulerService {
     return this.server.cluster.getRegions().map((info) => info.region);
   }
 
-  /** Runs every scheduler once (`runSchedulers`) and logs the operators it started. */
+  /**
+   * Pauses or resumes the schedulers: while paused, {@link tick} does nothing, and heartbeats
+   * are still taken in and answered (running operators go on).
+   */
+  setSchedulersRunning(running: boolean): void {
+    this.schedulersRunning = running;
+  }
+
+  /** Runs every scheduler once (`runSchedulers`) and logs the operators it started; nothing while paused. */
   tick(): void {
+    if (!this.schedulersRunning) return;
     // The plan is judged on the picture the scheduler had when it made it, so read it first.
     const before = new Map(this.server.cluster.getRegions().map((info) => [info.id, info]));
     for (const operator of this.server.runSchedulers()) {
