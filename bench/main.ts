@@ -17,7 +17,7 @@ import type { BenchRow, BenchSection } from './bench-row';
 const WORKSPACE_ENV = 'TINYKV_BENCH_WORKSPACE';
 
 /** The sections, in print order; each file exports `run`. */
-const SECTION_FILES = ['engine', 'sim', 'linearizability', 'raft', 'raftstore', 'snapshots', 'txn', 'grader', 'student-loop'];
+const SECTION_FILES = ['engine', 'sim', 'linearizability', 'raft', 'raftstore', 'snapshots', 'txn', 'grader', 'grade-all', 'student-loop'];
 
 function formatNumber(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -11,9 +12,11 @@ import * as path from 'node:path';
 export function writeFileAtomically(file: string, content: string): void {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = `${target}.tmp-${process.pid}`;
+  // A fresh, unguessable name opened exclusively: in a folder others can write (a shared /tmp),
+  // a link planted at a predictable name cannot make the grader write through it.
+  const temporary = `${target}.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
   try {
-    fs.writeFileSync(temporary, content);
+    fs.writeFileSync(temporary, content, { flag: 'wx' });
     fs.renameSync(temporary, target);
   } catch (error) {
     fs.rmSync(temporary, { force: true });

@@ -140,10 +140,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       const referenceStages = referenceStagesOf(options, studentEdition);
       if (options.submission !== undefined && options.impl !== 'labs') throw new UsageError('--submission grades the submitted files on top of the stubs; it cannot be combined with --impl reference.');
       if (options.submission !== undefined && !isFolder(options.submission)) throw new UsageError(`The submission ${options.submission} is not a folder.`);
-      const { grade } = require('./grade') as typeof import('./grade');
+      const { failedGrade, grade } = require('./grade') as typeof import('./grade');
       const { createProgressDisplay } = require('./progress-display') as typeof import('./progress-display');
       const { formatReport } = require('./report-table') as typeof import('./report-table');
-      const report = await grade({
+      const gradeOptions = {
         stages,
         impl: options.impl,
         referenceStages,
@@ -153,6 +153,11 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         keepWorkspace: options.keepWorkspace,
         timeLimitSeconds: options.timeLimit,
         onEvent: createProgressDisplay(),
+      };
+      // A grade always leaves a valid report: if grading itself fails, the report says why.
+      const report = await grade(gradeOptions).catch((error: unknown) => {
+        setExitCode(1);
+        return failedGrade(gradeOptions, error);
       });
       // Every report is written before anything can fail on the terminal side, each atomically.
       await writeReports(report, options, setExitCode);

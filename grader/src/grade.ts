@@ -9,9 +9,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRubric, maxScore, type Rubric } from './rubric';
 import { KIT_ROOT, WORK_ROOT } from './repo-paths';
-import { scoreStage, type ScoredStage } from './score-stage';
+import { reviewSubmission, type ReviewFinding } from './needs-review';
+import { precompileTree, type PrecompiledTree } from './precompile';
+import { readOnlyDependencies } from './read-only-dependencies';
+import { hiddenTestFiles, prepareSandboxRun, type RunPart } from './sandbox-run';
+import { scoreStageRuns, type ScoredStage } from './score-stage';
 import { changedFiles, fingerprintTree } from './tree-fingerprint';
-import { runStageProcess } from './stage-process';
+import { runStageProcess, type StageProcessResult } from './stage-process';
 import { STAGES, type StageDefinition } from './stages';
 import type { SubmissionIntake } from './submission';
 import { diagnosticsForStage, formatDiagnostic, typecheckWorkspace, type TypecheckResult } from './typecheck';
@@ -67,6 +71,11 @@ export interface GradeReport {
   readonly wall_ms: number;
   /** For `--submission`: which files were used, missing, refused or ignored. */
   readonly submission?: SubmissionIntake;
+  /**
+   * For `--submission`, for the instructor only: places in the submitted files that need a
+   * human look (see needs-review.ts). Never part of what students are shown.
+   */
+  readonly review?: readonly ReviewFinding[];
   readonly stages: readonly StageReport[];
 }
 
@@ -78,14 +87,7 @@ export function workspaceLabel(impl: Implementation, referenceStages: readonly S
 
 /** The test files of a stage that exist in the workspace: public ones and, if present, hidden ones. */
 export function stageTestFiles(stage: StageDefinition, workspace: string): string[] {
-  const files = [...stage.tests];
-  const hiddenDir = path.join(workspace, ...stage.hiddenDir.split('/'));
-  if (fs.existsSync(hiddenDir)) {
-    for (const entry of fs.readdirSync(hiddenDir).sort()) {
-      if (entry.endsWith('.test.ts')) files.push(`${stage.hiddenDir}/${entry}`);
-    }
-  }
-  return files;
+  return [...stage.tests, ...hiddenTestFiles(stage, workspace)];
 }
 
 function zeroStage(stage: StageDefinition, rubric: Rubric, status: 'type-error' | 'kit-error', reason: string, message: string): StageReport {
@@ -103,10 +105,14 @@ function zeroStage(stage: StageDefinition, rubric: Rubric, status: 'type-error' 
   };
 }
 
-/** The score of a stage whose code changed the workspace's files: 0, with the files named. */
-function treeChanged(rubric: Rubric, changed: readonly string[]): ScoredStage {
-  const shown = changed.slice(0, 10).join(', ') + (changed.length > 10 ? ` and ${changed.length - 10} more` : '');
-  const reason = `The code under test added, changed or deleted files of the workspace (${shown}), so no result of this stage can be trusted and it scores 0.`;
+/**
+ * The score of a stage whose code changed the workspace's files: 0, with the files named (the
+ * hidden run's only counted: the reason is shown to students).
+ */
+function treeChanged(rubric: Rubric, publicChanged: readonly string[], hiddenChanged: number): ScoredStage {
+  const named = publicChanged.slice(0, 10).join(', ') + (publicChanged.length > 10 ? ` and ${publicChanged.length - 10} more` : '');
+  const counted = hiddenChanged > 0 ? `${named === '' ? '' : '; '}${hiddenChanged} file(s) of the hidden tests' workspace` : '';
+  const reason = `The code under test added, changed or deleted files of the workspace (${named}${counted}), so no result of this stage can be trusted and it scores 0.`;
   return {
     status: 'tampered',
     reason,
@@ -127,39 +133,65 @@ function typeErrorReason(stage: StageDefinition, typecheck: TypecheckResult): st
   return `The code does not type-check (${errors.length} error${errors.length === 1 ? '' : 's'}), so the stage scores 0:\n${[...shown, ...more].join('\n')}`;
 }
 
-/** Runs one stage in its own copy of the workspace and scores it. */
-async function runStage(
-  stage: StageDefinition,
-  rubric: Rubric,
-  root: string,
-  workspace: string,
-  options: GradeOptions,
-  signal: AbortSignal,
-  emit: (event: GradeEvent) => void,
-): Promise<StageReport> {
-  const stageWorkspace = path.join(root, `stage-${stage.id}`);
-  fs.cpSync(workspace, stageWorkspace, { recursive: true, verbatimSymlinks: true });
-  const total = rubric.entries.length;
-  emit({ kind: 'stage-start', stage: stage.id, tests: total });
-  const before = fingerprintTree(stageWorkspace);
-  const result = await runStageProcess({
-    workspace: stageWorkspace,
-    testFiles: stageTestFiles(stage, stageWorkspace),
-    timeLimitSeconds: Math.min(stage.timeLimitSeconds, options.timeLimitSeconds ?? Number.POSITIVE_INFINITY),
-    memoryLimitMb: stage.memoryLimitMb,
-    resultsFile: path.join(stageWorkspace, '.results', `${stage.id}.jsonl`),
-    env: options.seeds !== undefined ? { TINYKV_SEEDS: String(options.seeds) } : {},
-    signal,
-    onProgress: (finished) => emit({ kind: 'stage-progress', stage: stage.id, finished, tests: total }),
-  });
-  const changed = changedFiles(before, fingerprintTree(stageWorkspace));
-  const scored = changed.length > 0 ? treeChanged(rubric, changed) : scoreStage(rubric, result);
-  const report: StageReport = { stage: stage.id, title: stage.title, handout: stage.handout, wall_ms: Math.round(result.wallMs), ...scored };
-  emit({ kind: 'stage-end', stage: stage.id, report });
-  return report;
+/** One stage's scored runs, and what the stage's report starts from. */
+interface StagePlan {
+  readonly stage: StageDefinition;
+  readonly rubric: Rubric;
+  /** The runs the stage needs: its public tests and, where the kit has them, its hidden tests. */
+  readonly parts: readonly RunPart[];
 }
 
-/** Last known wall time per stage, so the longest stages start first next time. */
+/** What one finished run left: its results, and the workspace files it changed (none, normally). */
+interface FinishedRun {
+  readonly part: RunPart;
+  readonly result: StageProcessResult;
+  readonly changed: readonly string[];
+}
+
+/**
+ * Runs one part of a stage (its public or its hidden tests) in a folder of its own, contained
+ * (see sandbox-run.ts), and notes which workspace files it changed.
+ */
+async function runPart(
+  plan: StagePlan,
+  part: RunPart,
+  root: string,
+  tree: string,
+  dependencies: string,
+  precompiled: PrecompiledTree,
+  options: GradeOptions,
+  signal: AbortSignal,
+  onProgress: (finished: number) => void,
+): Promise<FinishedRun> {
+  const run = prepareSandboxRun(plan.stage, part, tree, path.join(root, 'runs', `${plan.stage.id}-${part}`), dependencies, precompiled);
+  try {
+    const before = fingerprintTree(run.workspace);
+    const result = await runStageProcess({
+      workspace: run.workspace,
+      testFiles: run.testFiles,
+      timeLimitSeconds: Math.min(plan.stage.timeLimitSeconds, options.timeLimitSeconds ?? Number.POSITIVE_INFINITY),
+      memoryLimitMb: plan.stage.memoryLimitMb,
+      env: options.seeds !== undefined ? { TINYKV_SEEDS: String(options.seeds) } : {},
+      signal,
+      onProgress,
+      containment: run.containment,
+    });
+    return { part, result, changed: changedFiles(before, fingerprintTree(run.workspace)) };
+  } finally {
+    run.release();
+  }
+}
+
+/** Scores a stage from its finished runs. */
+function stageReport(plan: StagePlan, runs: readonly FinishedRun[]): StageReport {
+  const publicChanged = runs.filter((run) => run.part === 'public').flatMap((run) => run.changed);
+  const hiddenChanged = runs.filter((run) => run.part === 'hidden').reduce((sum, run) => sum + run.changed.length, 0);
+  const scored = publicChanged.length + hiddenChanged > 0 ? treeChanged(plan.rubric, publicChanged, hiddenChanged) : scoreStageRuns(plan.rubric, runs.map((run) => ({ part: run.part, result: run.result })));
+  const wallMs = runs.reduce((sum, run) => sum + run.result.wallMs, 0);
+  return { stage: plan.stage.id, title: plan.stage.title, handout: plan.stage.handout, wall_ms: Math.round(wallMs), ...scored };
+}
+
+/** Last known wall time per run (`2b` for a stage's public run, `2b/hidden` for its hidden run), so the longest start first. */
 const TIMINGS_FILE = path.join(WORK_ROOT, 'timings.json');
 
 function readTimings(): Record<string, number> {
@@ -170,19 +202,21 @@ function readTimings(): Record<string, number> {
   }
 }
 
-function writeTimings(previous: Record<string, number>, reports: readonly StageReport[]): void {
-  const next = { ...previous };
-  for (const report of reports) if (report.status === 'passed' || report.status === 'failed') next[report.stage] = report.wall_ms;
+function timingKey(stage: StageDefinition, part: RunPart): string {
+  return part === 'public' ? stage.id : `${stage.id}/hidden`;
+}
+
+function writeTimings(previous: Record<string, number>, measured: ReadonlyMap<string, number>): void {
   try {
-    writeFileAtomically(TIMINGS_FILE, `${JSON.stringify(next)}\n`);
+    writeFileAtomically(TIMINGS_FILE, `${JSON.stringify({ ...previous, ...Object.fromEntries(measured) })}\n`);
   } catch {
     // Only a scheduling hint: losing it costs nothing but order.
   }
 }
 
-/** The wall time a stage is expected to take: its last time, or its time limit as a rough stand-in. */
-function expectedMs(stage: StageDefinition, timings: Record<string, number>): number {
-  return timings[stage.id] ?? stage.timeLimitSeconds * 100;
+/** The wall time a run is expected to take: its last time, or its stage's time limit as a rough stand-in. */
+function expectedMs(stage: StageDefinition, part: RunPart, timings: Record<string, number>): number {
+  return timings[timingKey(stage, part)] ?? stage.timeLimitSeconds * (part === 'public' ? 100 : 50);
 }
 
 async function runPool<T>(items: readonly T[], parallelism: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -209,11 +243,39 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
   }
 }
 
+/**
+ * The report of a grade that could not be carried out at all (the kit itself is broken, a
+ * folder cannot be written): every selected stage scores 0 as a kit error that says why. The
+ * CLI writes it so that a grade always leaves a valid report.
+ */
+export function failedGrade(options: GradeOptions, error: unknown): GradeReport {
+  const message = `The grader could not grade this: ${(error as Error)?.message ?? String(error)}`;
+  const stages = options.stages.map((stage) => {
+    let rubric: Rubric = { stage: stage.id, entries: [] };
+    try {
+      rubric = loadRubric(KIT_ROOT, stage);
+    } catch {
+      // The stage is reported with no tests.
+    }
+    return zeroStage(stage, rubric, 'kit-error', message, 'Not run.');
+  });
+  return {
+    score: 0,
+    max_score: stages.reduce((sum, stage) => sum + stage.max_score, 0),
+    impl: workspaceLabel(options.impl, options.referenceStages, options.submissionDir),
+    ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
+    wall_ms: 0,
+    stages,
+  };
+}
+
 async function gradeIn(root: string, label: string, options: GradeOptions, started: bigint): Promise<GradeReport> {
   const emit = options.onEvent ?? (() => undefined);
   fs.rmSync(root, { recursive: true, force: true });
-  // One tree is type-checked; each stage then runs in its own copy of it, so whatever one
-  // stage's code does to its files cannot change another stage's tests.
+  // One tree is built and type-checked; each stage's public and hidden tests then run in copies
+  // of it, each in a folder of its own (sandbox-run.ts), so whatever one run's code does cannot
+  // change another's tests or read another's files. The tree itself holds every stage's hidden
+  // tests, so it is closed to everyone but the grader.
   const workspace = path.join(root, 'tree');
   const built = buildWorkspaceWithReport(
     {
@@ -223,26 +285,37 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
     },
     workspace,
   );
+  fs.chmodSync(workspace, 0o700);
+  const review = built.submission ? reviewSubmission(workspace, built.submission.used) : undefined;
 
   const reports = new Map<string, StageReport>();
-  const runnable: { stage: StageDefinition; rubric: Rubric }[] = [];
+  const plans: StagePlan[] = [];
   for (const stage of options.stages) {
     try {
-      runnable.push({ stage, rubric: loadRubric(KIT_ROOT, stage) });
+      const rubric = loadRubric(KIT_ROOT, stage);
+      const parts: RunPart[] = ['public', ...(hiddenTestFiles(stage, workspace).length > 0 ? (['hidden'] as const) : [])];
+      plans.push({ stage, rubric, parts });
     } catch (error) {
       reports.set(stage.id, zeroStage(stage, { stage: stage.id, entries: [] }, 'kit-error', (error as Error).message, 'Not run.'));
     }
   }
+  let dependencies: string;
+  try {
+    dependencies = readOnlyDependencies();
+  } catch (error) {
+    throw new Error(`could not prepare the read-only copy of node_modules: ${(error as Error).message}`);
+  }
+  const precompiled = precompileTree(workspace, path.join(root, 'compiled'));
 
   // The type-check runs alongside the stages rather than before them: its verdict only decides
   // which results count, so waiting for it would leave the cores idle. A stage found not to
   // type-check is stopped (or never started) and scores 0.
   emit({ kind: 'typecheck-start' });
-  const stopped = new Map<string, AbortController>(runnable.map(({ stage }) => [stage.id, new AbortController()]));
+  const stopped = new Map<string, AbortController>(plans.map(({ stage }) => [stage.id, new AbortController()]));
   const typeErrors = new Map<string, string>();
   const typecheckDone = typecheckWorkspace(workspace).then((typecheck) => {
     emit({ kind: 'typecheck-end', durationMs: typecheck.durationMs, errors: typecheck.diagnostics.length });
-    for (const { stage } of runnable) {
+    for (const { stage } of plans) {
       const reason = typeErrorReason(stage, typecheck);
       if (reason === undefined) continue;
       typeErrors.set(stage.id, reason);
@@ -250,21 +323,51 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
     }
   });
 
+  // Runs are scheduled one by one, longest expected first; a stage is scored when its last run ends.
   const timings = readTimings();
-  const longestFirst = [...runnable].sort((a, b) => expectedMs(b.stage, timings) - expectedMs(a.stage, timings));
-  await runPool(longestFirst, options.parallelism ?? os.cpus().length, async ({ stage, rubric }) => {
+  const measured = new Map<string, number>();
+  const finished = new Map<string, FinishedRun[]>();
+  const progress = new Map<string, Map<RunPart, number>>();
+  const jobs = plans.flatMap((plan) => plan.parts.map((part) => ({ plan, part })));
+  jobs.sort((a, b) => expectedMs(b.plan.stage, b.part, timings) - expectedMs(a.plan.stage, a.part, timings));
+  await runPool(jobs, options.parallelism ?? os.cpus().length, async ({ plan, part }) => {
+    const { stage, rubric } = plan;
     const signal = stopped.get(stage.id)!.signal;
-    if (!signal.aborted) {
-      const report = await runStage(stage, rubric, root, workspace, options, signal, emit);
-      if (!signal.aborted) reports.set(stage.id, report);
+    if (signal.aborted || reports.has(stage.id)) return;
+    if (!progress.has(stage.id)) {
+      progress.set(stage.id, new Map());
+      emit({ kind: 'stage-start', stage: stage.id, tests: rubric.entries.length });
     }
+    const counts = progress.get(stage.id)!;
+    let run: FinishedRun;
+    try {
+      run = await runPart(plan, part, root, workspace, dependencies, precompiled, options, signal, (count) => {
+        counts.set(part, count);
+        emit({ kind: 'stage-progress', stage: stage.id, finished: [...counts.values()].reduce((sum, value) => sum + value, 0), tests: rubric.entries.length });
+      });
+    } catch (error) {
+      // A stage whose run could not even be set up is the grader's failure, reported as such;
+      // the other stages carry on.
+      const report = zeroStage(stage, rubric, 'kit-error', `The grader could not run this stage: ${(error as Error).message}`, 'Not run.');
+      reports.set(stage.id, report);
+      emit({ kind: 'stage-end', stage: stage.id, report });
+      return;
+    }
+    if (signal.aborted) return;
+    const runs = [...(finished.get(stage.id) ?? []), run];
+    finished.set(stage.id, runs);
+    if (runs.length < plan.parts.length) return;
+    const report = stageReport(plan, runs);
+    if (report.status === 'passed' || report.status === 'failed') for (const done of runs) measured.set(timingKey(stage, done.part), Math.round(done.result.wallMs));
+    reports.set(stage.id, report);
+    emit({ kind: 'stage-end', stage: stage.id, report });
   });
   await typecheckDone;
-  for (const { stage, rubric } of runnable) {
+  for (const { stage, rubric } of plans) {
     const reason = typeErrors.get(stage.id);
     if (reason !== undefined) reports.set(stage.id, zeroStage(stage, rubric, 'type-error', reason, 'Not run: the stage does not type-check.'));
   }
-  writeTimings(timings, [...reports.values()]);
+  writeTimings(timings, measured);
 
   const stages = options.stages.map((stage) => reports.get(stage.id)!);
   if (options.submissionDir && !options.keepWorkspace) fs.rmSync(root, { recursive: true, force: true });
@@ -275,6 +378,7 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     wall_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
     ...(built.submission ? { submission: built.submission } : {}),
+    ...(review ? { review } : {}),
     stages,
   };
 }

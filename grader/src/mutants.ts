@@ -115,7 +115,6 @@ export async function runMutant(stage: StageDefinition, mutant: Mutant, tree: st
     testFiles: stageTestFiles(stage, dir),
     timeLimitSeconds: stage.timeLimitSeconds,
     memoryLimitMb: stage.memoryLimitMb,
-    resultsFile: path.join(dir, '.results', `${stage.id}.jsonl`),
     env: seeds !== undefined ? { TINYKV_SEEDS: String(seeds) } : {},
   });
   const scored = scoreStage(rubric, result);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { GradeReport } from './grade';
+import { REVIEW_CATEGORIES, reviewLines } from './needs-review';
 
 /** Characters XML 1.0 cannot carry at all (control characters other than tab, newline, return). */
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
@@ -69,6 +70,22 @@ function stageReason(stage: GradeReport['stages'][number]): string {
 /** Gradescope's visibility values. */
 export type GradescopeVisibility = 'visible' | 'hidden' | 'after_due_date' | 'after_published';
 
+/** The name of the entry that lists what needs review. */
+export const REVIEW_ENTRY_NAME = 'Needs review (instructors only)';
+
+/**
+ * The Gradescope entry listing what in the submission needs a human look (needs-review.ts):
+ * worth nothing, `hidden` (Gradescope never shows it to students), present only when something
+ * was found, so a student's view is the same either way.
+ */
+function reviewEntry(report: GradeReport): object[] {
+  const findings = report.review ?? [];
+  if (findings.length === 0) return [];
+  const categories = [...new Set(findings.map((finding) => finding.category))].map((category) => `${category}: ${REVIEW_CATEGORIES[category]}`);
+  const output = [`${findings.length} place(s) in the submitted files do what no lab solution needs; the score is unchanged. Look at:`, ...reviewLines(findings), '', ...categories].join('\n');
+  return [{ name: REVIEW_ENTRY_NAME, number: 'review', score: 0, max_score: 0, status: 'passed', output, visibility: 'hidden' }];
+}
+
 /** Gradescope's results.json: overall score and one entry per test. */
 export function toGradescopeResults(report: GradeReport, hiddenVisibility: GradescopeVisibility = 'after_due_date'): object {
   const tests = report.stages.flatMap((stage) =>
@@ -83,5 +100,5 @@ export function toGradescopeResults(report: GradeReport, hiddenVisibility: Grade
     })),
   );
   const stageLines = report.stages.map((stage) => `Stage ${stage.stage} (${stage.title}): ${stage.score}/${stage.max_score} ${stage.status}${stageReason(stage)}`);
-  return { score: report.score, max_score: report.max_score, output: stageLines.join('\n'), visibility: 'visible', stdout_visibility: 'hidden', tests };
+  return { score: report.score, max_score: report.max_score, output: stageLines.join('\n'), visibility: 'visible', stdout_visibility: 'hidden', tests: [...tests, ...reviewEntry(report)] };
 }

@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { GradeReport, StageReport } from './grade';
+import { reviewLines, type ReviewFinding } from './needs-review';
 import type { TestReport } from './score-stage';
 import { STAGES } from './stages';
 import type { SubmissionIntake } from './submission';
@@ -103,9 +104,23 @@ export function formatSubmission(intake: SubmissionIntake): string {
   return lines.join('\n');
 }
 
+/** How many review findings the terminal lists (the JSON report has them all). */
+const REVIEW_LISTED = 20;
+
+/** What needs review in a submission: for the instructor grading it (`--submission` only). */
+export function formatReview(findings: readonly ReviewFinding[]): string {
+  const more = findings.length > REVIEW_LISTED ? [pc.dim(`… and ${findings.length - REVIEW_LISTED} more, listed under "review" in the JSON report`)] : [];
+  return [
+    pc.magenta(pc.bold(`Needs review (instructors only): ${findings.length} place(s) in the submitted files do what no lab solution needs. The score is unchanged.`)),
+    ...reviewLines(findings.slice(0, REVIEW_LISTED)).map((line) => `  ${line}`),
+    ...more,
+  ].join('\n');
+}
+
 /** The whole report for a terminal. */
 export function formatReport(report: GradeReport): string {
   const seeds = report.seeds !== undefined ? `, every seeded test under ${report.seeds} seeds` : '';
   const submission = report.submission ? [formatSubmission(report.submission)] : [];
-  return [pc.bold(`Grading ${report.impl}${seeds}`), ...submission, ...report.stages.map(formatStage), formatSummary(report)].join('\n\n');
+  const review = report.review && report.review.length > 0 ? [formatReview(report.review)] : [];
+  return [pc.bold(`Grading ${report.impl}${seeds}`), ...submission, ...report.stages.map(formatStage), formatSummary(report), ...review].join('\n\n');
 }

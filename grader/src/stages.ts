@@ -180,12 +180,22 @@ export const STAGES: readonly StageDefinition[] = [
       'labs/3-multiraft/test/3c-interleaved-heartbeats.test.ts',
       'labs/3-multiraft/test/3c-balance-region.test.ts',
       'labs/3-multiraft/test/3c-operators.test.ts',
+      'labs/3-multiraft/test/3c-balance-cluster.test.ts',
     ],
     hiddenDir: 'grader/hidden/3c',
-    editable: ['labs/3-multiraft/src/process-region-heartbeat.ts', 'labs/3-multiraft/src/balance-region-scheduler.ts'],
-    buildsOn: [],
-    timeLimitSeconds: 120,
-    memoryLimitMb: 1024,
+    // The end-to-end test runs the scheduler over the student's own 3B raftstore and Raft.
+    editable: [
+      'labs/2a-raft/src/log.ts',
+      'labs/2a-raft/src/raft.ts',
+      'labs/2a-raft/src/rawnode.ts',
+      'labs/2b-raftstore/src/peer-storage.ts',
+      'labs/2b-raftstore/src/peer-msg-handler.ts',
+      'labs/3-multiraft/src/process-region-heartbeat.ts',
+      'labs/3-multiraft/src/balance-region-scheduler.ts',
+    ],
+    buildsOn: ['3b'],
+    timeLimitSeconds: 240,
+    memoryLimitMb: 1536,
   },
   // Stage 4 (4a, 4b, 4c) entries go here.
   {

@@ -29,7 +29,29 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'grader/test/submission.test.ts',
   'grader/test/replay.test.ts',
   'grader/test/watch.test.ts',
+  '.github/workflows',
+  'docs/gradescope.md',
+  'docs/classroom.md',
+  'docs/batch-grading.md',
+  'grader/test/gradescope-package.test.ts',
+  'grader/test/grade-all.test.ts',
+  'grader/test/classroom-workflow.test.ts',
 ];
+
+/**
+ * Folders the student edition carries under another name. The workflows students run (GitHub
+ * Classroom's autograding) live outside `.github/workflows` here, so that they do not run on the
+ * instructor's repository, whose own workflows (the doc site) stay behind.
+ */
+export const RELOCATED: Readonly<Record<string, string>> = { '.github/student-workflows': '.github/workflows' };
+
+/** Where a repository path lands in the student edition. */
+function editionPath(relative: string): string {
+  for (const [from, to] of Object.entries(RELOCATED)) {
+    if (relative === from || relative.startsWith(`${from}/`)) return `${to}${relative.slice(from.length)}`;
+  }
+  return relative;
+}
 
 /** Never copied: installed or generated, not source. */
 const GENERATED = new Set(['node_modules', '.git', '.tinykv', 'docs-site']);
@@ -48,7 +70,7 @@ function copyFiltered(relative: string, target: string): number {
   for (const entry of fs.readdirSync(path.join(KIT_ROOT, relative), { withFileTypes: true })) {
     const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (isExcluded(child)) continue;
-    const destination = path.join(target, ...child.split('/'));
+    const destination = path.join(target, ...editionPath(child).split('/'));
     if (entry.isDirectory()) {
       fs.mkdirSync(destination, { recursive: true });
       copied += copyFiltered(child, target);

@@ -11,6 +11,17 @@ import * as path from 'node:path';
 
 /** Folders whose changes do not matter: links to installed packages and the run's own output. */
 const IGNORED = new Set(['node_modules', '.results']);
+/** Files larger than this are fingerprinted by size and time, not read: no kit file comes close. */
+const HASHED_BYTES_MAX = 8 * 1024 * 1024;
+
+/** The fingerprint of one entry; never follows a link and never opens anything but a regular file. */
+function entryPrint(file: string, entry: fs.Dirent): string {
+  if (entry.isSymbolicLink()) return `link:${fs.readlinkSync(file)}`;
+  if (!entry.isFile()) return 'special'; // a FIFO, socket or device: never opened
+  const stat = fs.lstatSync(file);
+  if (stat.size > HASHED_BYTES_MAX) return `large:${stat.size}:${stat.mtimeMs}`;
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
 
 /** Relative path (with `/`) → SHA-256 of the content, for every file under `dir`. */
 export function fingerprintTree(dir: string): Map<string, string> {
@@ -22,8 +33,7 @@ export function fingerprintTree(dir: string): Map<string, string> {
       if (IGNORED.has(entry.name)) continue;
       const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) pending.push(child);
-      else if (entry.isSymbolicLink()) prints.set(child, `link:${fs.readlinkSync(path.join(dir, child))}`);
-      else if (entry.isFile()) prints.set(child, crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, child))).digest('hex'));
+      else prints.set(child, entryPrint(path.join(dir, child), entry));
     }
   }
   return prints;

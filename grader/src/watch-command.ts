@@ -149,7 +149,6 @@ export async function runWatchCommand(stages: readonly StageDefinition[]): Promi
         testFiles,
         timeLimitSeconds,
         memoryLimitMb,
-        resultsFile: kitPath(`.tinykv/watch/${stages.map((stage) => stage.id).join('-')}.jsonl`),
       });
       const typecheck = session.check();
       const result = await testRun;

@@ -17,8 +17,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function tryClaim(dir: string): boolean {
-  const lock = `${dir}.lock`;
+/**
+ * Takes the lock directory `lock` for this process: true when it was free, or held by a process
+ * that no longer runs; false while a live process (this one included) holds it.
+ */
+export function tryClaimLock(lock: string): boolean {
   try {
     fs.mkdirSync(lock, { recursive: false });
   } catch {
@@ -37,7 +40,7 @@ function tryClaim(dir: string): boolean {
 
 /** A workspace folder this process owns until `release` is called: `preferred`, or a private variant. */
 export function claimWorkspaceRoot(preferred: string): { readonly dir: string; release(): void } {
-  const dir = tryClaim(preferred) ? preferred : `${preferred}-${process.pid}`;
+  const dir = tryClaimLock(`${preferred}.lock`) ? preferred : `${preferred}-${process.pid}`;
   if (dir !== preferred) fs.mkdirSync(`${dir}.lock`, { recursive: true });
   return {
     dir,

@@ -23,7 +23,6 @@ async function run(fixture: string, limits: { timeLimitSeconds?: number; memoryL
     testFiles: [fixtureTestPath(fixture)],
     timeLimitSeconds: limits.timeLimitSeconds ?? 60,
     memoryLimitMb: limits.memoryLimitMb ?? 512,
-    resultsFile: path.join(workspace, '.results', 'fixture.jsonl'),
   });
 }
 
@@ -109,7 +108,6 @@ test('a jest that cannot start (a root folder missing) is a crash whose reason q
     testFiles: [fixtureTestPath('passing-and-failing.test.ts')],
     timeLimitSeconds: 60,
     memoryLimitMb: 512,
-    resultsFile: path.join(workspace, '.results', 'fixture.jsonl'),
   });
   expect(result.ending.kind).toBe('exited-early');
   const scored = scoreStage({ stage: '9', entries: [{ name: '[9] adds', points: 1, hidden: false }] }, result);

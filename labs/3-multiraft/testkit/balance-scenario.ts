@@ -33,6 +33,12 @@ export interface BalanceScenarioOptions {
   readonly bootstrapStores?: readonly number[];
   /** Stores marked offline from the start (default none): they must receive no replica. */
   readonly offlineStores?: readonly number[];
+  /**
+   * Stores that crash once the data is loaded and stay down (default none): balancing starts
+   * only when the scheduler counts them down (silent for `maxStoreDownTimeMs`), and they must
+   * receive no replica. Give stores that hold no region, so the cluster keeps every quorum.
+   */
+  readonly downStores?: readonly number[];
   /** Clients running throughout (default 3). */
   readonly clientCount?: number;
   /** Distinct keys the clients write (default 48). */
@@ -48,7 +54,7 @@ export interface BalanceScenarioOptions {
   /** The left half of a split (default 50 bytes). */
   readonly regionSplitSizeBytes?: number;
   /**
-   * How many regions lose one replica once the data is loaded (default 3), as if a disk had
+   * How many regions lose one replica once the data is loaded (default 5), as if a disk had
    * failed: a region with fewer replicas than configured must be left to replica repair, never
    * moved.
    */
@@ -67,10 +73,19 @@ export interface BalanceScenarioOptions {
   readonly onSample?: (sample: BalanceSample) => void;
 }
 
+/**
+ * The phases of a run: clients write every key while regions split (`loading`); the regions
+ * finish splitting and some lose a replica (`settling`); the scheduler balances while clients
+ * keep running (`balancing`); the clients stop and the scheduler must come to rest (`resting`).
+ */
+export type BalancePhase = 'loading' | 'settling' | 'balancing' | 'resting';
+
 /** What every store held at one moment of the run. */
 export interface BalanceSample {
   /** Virtual ms. */
   readonly atMs: number;
+  /** The phase of the run. */
+  readonly phase: BalancePhase;
   /** One entry per store, by id. */
   readonly stores: readonly StoreLoad[];
   /** Balance moves started so far. */
@@ -109,6 +124,7 @@ interface ResolvedOptions {
   readonly storeCount: number;
   readonly bootstrapStores: readonly number[];
   readonly offlineStores: readonly number[];
+  readonly downStores: readonly number[];
   readonly clientCount: number;
   readonly keyCount: number;
   readonly valueBytes: readonly [number, number];
@@ -127,12 +143,13 @@ function resolve(options: BalanceScenarioOptions): ResolvedOptions {
     storeCount: options.storeCount ?? 5,
     bootstrapStores: options.bootstrapStores ?? [1, 2, 3],
     offlineStores: options.offlineStores ?? [],
+    downStores: options.downStores ?? [],
     clientCount: options.clientCount ?? 3,
     keyCount: options.keyCount ?? 48,
     valueBytes: options.valueBytes ?? [8, 32],
     regionMaxSizeBytes: options.regionMaxSizeBytes ?? 100,
     regionSplitSizeBytes: options.regionSplitSizeBytes ?? 50,
-    underReplicatedRegions: options.underReplicatedRegions ?? 3,
+    underReplicatedRegions: options.underReplicatedRegions ?? 5,
     balanceTimeoutMs: options.balanceTimeoutMs ?? 15_000,
     restMs: options.restMs ?? 1_000,
     restTimeoutMs: options.restTimeoutMs ?? 8_000,
@@ -149,6 +166,7 @@ export function describeBalanceScenario(options: BalanceScenarioOptions, seed: n
     `stores=${o.storeCount}`,
     `bootstrapStores=${o.bootstrapStores.join(',')}`,
     `offlineStores=${o.offlineStores.join(',') || 'none'}`,
+    `downStores=${o.downStores.join(',') || 'none'}`,
     `clients=${o.clientCount}`,
     `keys=${o.keyCount}`,
     `valueBytes=${o.valueBytes.join('-')}`,
@@ -165,16 +183,17 @@ export function describeBalanceScenario(options: BalanceScenarioOptions, seed: n
  * Runs the balancing scenario under one seed and checks it.
  *
  * The cluster starts with its one region on `bootstrapStores` (the other stores empty) and the
- * 3C scheduler wired in. Clients write every key (values of a fixed size) and keep reading and
- * overwriting throughout; regions split as they grow. After the load phase a few regions lose a
- * replica. Then, within `balanceTimeoutMs`, the stores must be balanced by the rule of
- * {@link spreadVerdict} (measured on the stores' own engines) with no operator running. The
- * clients stop, and the scheduler must come to rest: `restMs` without a new move. All along, the
- * scheduler's picture may never go back to an older epoch, and every balance move must be of a
- * region with exactly `maxReplicas` replicas, to a store that is not offline. At the end: the
- * regions tile the key space, no store keeps data outside its regions, the number of moves is
- * at most the number of replicas in the cluster (each replica moved once, on average), every
- * key reads back, and the history is linearizable.
+ * 3C scheduler wired in, its schedulers paused. Clients write every key once (each key's values
+ * have one size) and then keep reading and overwriting; regions split as they grow. Once they
+ * stop splitting, a few regions lose a replica, `downStores` crash, and balancing starts. Within
+ * `balanceTimeoutMs` the stores that take part must be balanced by the rule of
+ * {@link spreadVerdict} (measured on the stores' own engines). Then the clients stop, and the
+ * scheduler must come to rest: `restMs` without a new move and no operator running. All along,
+ * the scheduler may never hold a region older than one it held before (a stale report accepted),
+ * and every balance move must be of a region with exactly `maxReplicas` replicas, to a store
+ * that is neither offline nor down. At the end: still balanced, the regions tile the key space,
+ * no store keeps data outside its regions, at most one move per replica in the cluster, offline
+ * and down stores hold nothing, every key reads back, and the history is linearizable.
  *
  * @throws ScenarioFailure (`crash`, `liveness` or `correctness`), its message opening with the
  *   knobs and seed; or the stub's NotImplementedError itself, when that is what stopped the run.
@@ -253,12 +272,20 @@ async function playBalanceScenario(cluster: Cluster, adapter: SchedulerServerAda
   work.catch(() => undefined);
 
   await cluster.run(Promise.race([Promise.all(loaded), work]), 30_000, 'the clients writing every key once');
+  watch.phase = 'settling';
   await watch.waitForSplitsToSettle();
   await loseReplicas(cluster, adapter, watch, o, rng.split('lose-replicas'));
+  if (o.downStores.length > 0) {
+    for (const storeId of o.downStores) cluster.crash(storeId, 'the balance scenario takes it down for good');
+    // Until then the scheduler still counts them up: balancing starts once they are down.
+    await watch.runFor(o.schedulerConfig.maxStoreDownTimeMs + cluster.config.schedulerHeartbeatTickMs);
+  }
   adapter.setSchedulersRunning(true);
+  watch.phase = 'balancing';
   const balancingFromMs = cluster.runtime.now();
   const balancedAtMs = await watch.waitUntilBalanced(o.balanceTimeoutMs);
   stop.requested = true;
+  watch.phase = 'resting';
   await cluster.run(work, 10_000, 'the clients finishing their last operations');
   await watch.waitForRest(o.restMs, o.restTimeoutMs);
   watch.checkEnd();
@@ -350,6 +377,8 @@ async function loseReplicas(cluster: Cluster, adapter: SchedulerServerAdapter, w
  * replica count and goes to a store that is not offline.
  */
 class RunWatcher {
+  /** The phase samples are marked with (set by the scenario). */
+  phase: BalancePhase = 'loading';
   private sampling = false;
   private lastLoads: StoreLoad[] = [];
   private movesChecked = 0;
@@ -414,7 +443,8 @@ class RunWatcher {
   }
 
   /**
-   * Runs until the stores that take part in balancing are balanced and no operator is running.
+   * Runs until the stores that take part in balancing are balanced ({@link spreadVerdict},
+   * measured on their engines).
    *
    * @returns when that first held.
    * @throws ScenarioFailure `liveness` when it does not within `timeoutMs`.
@@ -424,12 +454,11 @@ class RunWatcher {
     for (;;) {
       this.sample();
       const verdict = spreadVerdict(this.balancing());
-      if (verdict.balanced && this.adapter.server.operators.runningOperators().length === 0) return this.cluster.runtime.now();
+      if (verdict.balanced) return this.cluster.runtime.now();
       if (this.cluster.runtime.now() >= deadline) {
-        const running = this.adapter.server.operators.runningOperators().map((operator) => operator.describe());
         throw this.cluster.failure(
           'liveness',
-          `${timeoutMs} virtual ms after balancing started the stores are still not balanced: store ${verdict.fullest.storeId} holds ${verdict.fullest.sizeBytes} bytes and store ${verdict.emptiest.storeId} ${verdict.emptiest.sizeBytes}, a spread of ${verdict.spreadBytes} bytes, more than twice the largest region (${verdict.limitBytes} bytes). Stores (measured on their engines): ${describeLoads(this.lastLoads)}. The scheduler's statistics: ${this.describeStatistics()}. ${this.describeMoves()}${running.length > 0 ? ` Still running: ${running.slice(0, 5).join('; ')}.` : ''} Does balance-region pick the fullest store as the source and the emptiest store without a replica as the target (${BALANCE_HANDOUT}), and does processRegionHeartbeat keep the store statistics up to date?`,
+          `${timeoutMs} virtual ms after balancing started the stores are still not balanced: store ${verdict.fullest.storeId} holds ${verdict.fullest.sizeBytes} bytes and store ${verdict.emptiest.storeId} ${verdict.emptiest.sizeBytes}, a spread of ${verdict.spreadBytes} bytes, more than twice the largest region (${verdict.limitBytes} bytes). Stores (measured on their engines): ${describeLoads(this.lastLoads)}. The scheduler's statistics: ${this.describeStatistics()}. ${this.describeMoves()}${this.describeRunning()} Does balance-region take the fullest store as the source and the emptiest store without a replica as the target (${BALANCE_HANDOUT}), and does processRegionHeartbeat keep the store statistics up to date?`,
         );
       }
       await this.runFor(this.cluster.config.schedulerHeartbeatTickMs);
@@ -437,20 +466,24 @@ class RunWatcher {
   }
 
   /**
-   * Runs until `restMs` pass without a new balance move.
+   * Runs until the scheduler is at rest: `restMs` without a new move, and no operator running.
    *
-   * @throws ScenarioFailure `liveness` when the scheduler is still moving after `timeoutMs`.
+   * @throws ScenarioFailure `liveness` when it is not after `timeoutMs`: it keeps moving data
+   *   (ping-pong), or an operator never finishes.
    */
   async waitForRest(restMs: number, timeoutMs: number): Promise<void> {
     const startMs = this.cluster.runtime.now();
     const deadline = startMs + timeoutMs;
     for (;;) {
       const moves = this.adapter.moves;
-      const lastMoveAtMs = moves.length > 0 ? moves[moves.length - 1].atMs : 0;
-      const quietSinceMs = Math.max(lastMoveAtMs, startMs);
-      if (this.cluster.runtime.now() - quietSinceMs >= restMs) return;
+      const quietSinceMs = Math.max(moves.length > 0 ? moves[moves.length - 1].atMs : 0, startMs);
+      const running = this.adapter.server.operators.runningOperators().length;
+      if (this.cluster.runtime.now() - quietSinceMs >= restMs && running === 0) return;
       if (this.cluster.runtime.now() >= deadline) {
         const recent = moves.filter((move) => move.atMs >= startMs);
+        if (recent.length === 0) {
+          throw this.cluster.failure('liveness', `The stores were balanced and the clients had stopped, yet ${running} operator(s) did not finish within ${timeoutMs} virtual ms:${this.describeRunning()} Is every step carried out (part 3B) and is every heartbeat taken in, so the operator sees it done?`);
+        }
         throw this.cluster.failure(
           'liveness',
           `The stores were balanced and the clients had stopped, yet the scheduler never came to rest: it started ${recent.length} more moves in the next ${timeoutMs} virtual ms and never went ${restMs} ms without one. The last ones: ${recent.slice(-6).map(describePlannedMove).join('; ')}. Moving data back and forth balances nothing: a move is worth it only when the gap exceeds twice the region's size (${TWICE_HANDOUT}).`,
@@ -475,9 +508,10 @@ class RunWatcher {
     if (balanceMoves > this.moveLimit()) {
       throw this.cluster.failure('correctness', `The scheduler made ${balanceMoves} moves, more than the ${this.moveLimit()} replicas in the cluster (${this.cluster.regions().length} regions × ${this.o.schedulerConfig.maxReplicas}): balancing this cluster needs fewer; data moved back and forth. ${this.describeMoves()} (${TWICE_HANDOUT})`);
     }
-    for (const storeId of this.o.offlineStores) {
+    for (const storeId of [...this.o.offlineStores, ...this.o.downStores]) {
       const load = this.lastLoads.find((candidate) => candidate.storeId === storeId);
-      if (load !== undefined && load.regionCount > 0) throw this.cluster.failure('correctness', `Store ${storeId} is offline, yet it holds ${load.regionCount} regions: an offline store receives no replica (${BALANCE_HANDOUT}).`);
+      const what = this.o.offlineStores.includes(storeId) ? 'offline' : 'down';
+      if (load !== undefined && load.regionCount > 0) throw this.cluster.failure('correctness', `Store ${storeId} is ${what}, yet it holds ${load.regionCount} regions: such a store receives no replica (${BALANCE_HANDOUT}).`);
     }
   }
 
@@ -496,17 +530,21 @@ class RunWatcher {
       if (move.toStoreId !== undefined && this.o.offlineStores.includes(move.toStoreId)) {
         throw this.cluster.failure('correctness', `At ${move.atMs} ms balance-region moved region ${move.regionId} to store ${move.toStoreId}, which is offline (${move.description}): an offline store is being drained and receives nothing (${BALANCE_HANDOUT}).`);
       }
+      if (move.toStoreId !== undefined && this.o.downStores.includes(move.toStoreId)) {
+        throw this.cluster.failure('correctness', `At ${move.atMs} ms balance-region moved region ${move.regionId} to store ${move.toStoreId}, which has sent no heartbeat for ${this.o.schedulerConfig.maxStoreDownTimeMs} ms or more (${move.description}): a down store cannot build a replica and takes no part in balancing (${BALANCE_HANDOUT}).`);
+      }
     }
   }
 
+  /** The stores that take part in balancing: neither offline nor down. */
   private balancing(): StoreLoad[] {
-    return this.lastLoads.filter((load) => !this.o.offlineStores.includes(load.storeId));
+    return this.lastLoads.filter((load) => !this.o.offlineStores.includes(load.storeId) && !this.o.downStores.includes(load.storeId));
   }
 
   private sample(): void {
     this.lastLoads = this.cluster.storeIds().map((storeId) => measureStoreLoad(storeId, this.cluster.durableEngines(storeId).kv));
-    const sample: BalanceSample = { atMs: this.cluster.runtime.now(), stores: this.lastLoads, moves: this.adapter.moves.length };
-    if (this.cluster.trace.enabled) this.cluster.trace.record({ kind: 'balance', stores: sample.stores.map((load) => ({ ...load })), moves: sample.moves });
+    const sample: BalanceSample = { atMs: this.cluster.runtime.now(), phase: this.phase, stores: this.lastLoads, moves: this.adapter.moves.length };
+    if (this.cluster.trace.enabled) this.cluster.trace.record({ kind: 'balance', phase: sample.phase, stores: sample.stores.map((load) => ({ ...load })), moves: sample.moves });
     this.onSample?.(sample);
   }
 
@@ -517,6 +555,11 @@ class RunWatcher {
       .getStores()
       .map((store) => store.describe(now))
       .join('; ');
+  }
+
+  private describeRunning(): string {
+    const running = this.adapter.server.operators.runningOperators().map((operator) => operator.describe());
+    return running.length > 0 ? ` Still running: ${running.slice(0, 5).join('; ')}.` : '';
   }
 
   private describeMoves(): string {

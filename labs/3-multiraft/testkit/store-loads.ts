@@ -51,11 +51,13 @@ export interface SpreadVerdict {
 }
 
 /**
- * The balance rule: the fullest and the emptiest store differ by at most twice the largest
- * region. It is what balance-region's own rule leaves behind: a move is made only while the
- * gap between source and target exceeds twice the moved region's size, so once no move is
- * worth making, no two stores differ by more than twice a region (the largest one bounds them
- * all).
+ * The balance rule of the 3C end-to-end test: the fullest and the emptiest store differ by at
+ * most twice the largest region. It is balance-region's own rule seen from outside: a move is
+ * made while the gap between the source and the target exceeds twice the moved region, so while
+ * some store is further above another than that, there is usually a move left to make. Usually,
+ * not always: balance-region tries a store's followers before its leaders, and a store whose
+ * followers all sit on the emptiest store can stop above the line. The test's sizes keep that
+ * rare; the handout (part 3C, a balancing run) gives the margins measured.
  *
  * @param loads - the stores that take part in balancing (at least one).
  * @throws RangeError when `loads` is empty.

@@ -17,6 +17,10 @@
 export const TAMPER_MARK = 'TINYKV-TAMPER';
 
 const MATCHERS_KEY = Symbol.for('$$jest-matchers-object');
+/** Where jest-circus keeps the handlers every test event goes through. */
+const EVENT_HANDLERS_KEY = Symbol.for('EVENT_HANDLERS');
+/** The test globals jest installs, each checked for identity. */
+const TEST_GLOBALS = ['test', 'it', 'describe', 'beforeAll', 'afterAll', 'beforeEach', 'afterEach'] as const;
 
 interface MatchersRegistry {
   readonly matchers: Record<string, unknown>;
@@ -24,11 +28,14 @@ interface MatchersRegistry {
 }
 
 /** The global scope as jest fills it in; `expect` is declared a constant by its types, but code can still replace it. */
-const globals = globalThis as unknown as { expect: unknown } & Record<symbol, MatchersRegistry>;
+const globals = globalThis as unknown as { expect: unknown } & Record<string, unknown> & Record<symbol, unknown>;
 const realExpect = expect;
-const registry = globals[MATCHERS_KEY];
+const registry = globals[MATCHERS_KEY] as MatchersRegistry;
 const realMatchers = new Map(Object.entries(registry.matchers));
 const realTesterCount = registry.customEqualityTesters.length;
+const realTestGlobals = new Map(TEST_GLOBALS.map((name) => [name, globals[name]]));
+const eventHandlers = globals[EVENT_HANDLERS_KEY] as unknown[] | undefined;
+const realEventHandlers = eventHandlers ? [...eventHandlers] : undefined;
 
 /** What was changed, or undefined when the framework is intact. */
 function tampering(): string | undefined {
@@ -38,6 +45,13 @@ function tampering(): string | undefined {
     if (registry.matchers[name] !== matcher) return `the matcher ${name} was replaced`;
   }
   if (registry.customEqualityTesters.length !== realTesterCount) return 'a custom equality tester was added';
+  for (const [name, real] of realTestGlobals) {
+    if (globals[name] !== real) return `the test global ${name} was replaced`;
+  }
+  if (globals[EVENT_HANDLERS_KEY] !== eventHandlers) return "jest-circus's event handlers were replaced";
+  if (eventHandlers && realEventHandlers && (eventHandlers.length !== realEventHandlers.length || eventHandlers.some((handler, index) => handler !== realEventHandlers[index]))) {
+    return "jest-circus's event handlers were changed";
+  }
   return undefined;
 }
 
@@ -68,6 +82,8 @@ afterEach(() => {
 });
 
 afterAll(() => {
+  const reason = tampering();
+  if (reason) report(reason);
   const state = realExpect.getState();
   try {
     MUST_FAIL.forEach((claim, index) => {
