@@ -285,16 +285,20 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json <file>', 'also write the results as JSON (atomically)')
     .option('--seeds <n>', 'run seeded tests under seeds 1..n', positiveInteger('--seeds'))
     .option('--parallel <n>', 'mutants to run at once (default: the core count)', positiveInteger('--parallel'))
-    .action(async (selectors: string[], options: { json?: string; seeds?: number; parallel?: number }) => {
+    .option('--full', "run every mutant's whole stage, not first the one test known to fail on it (grader/mutants/kill-hints.json)", false)
+    .option('--write-hints', 'rewrite grader/mutants/kill-hints.json from this run (with --full, over every stage)', false)
+    .action(async (selectors: string[], options: { json?: string; seeds?: number; parallel?: number; full: boolean; writeHints: boolean }) => {
       if (studentEdition || !fs.existsSync(kitPath('grader/mutants'))) throw new UsageError('The bug catalog needs the reference solutions: run it in the instructor edition.');
       const stages = selectStages(selectors);
-      const { MutantCatalogError, runCatalog } = require('./mutants') as typeof import('./mutants');
+      const { KILL_HINTS_FILE, MutantCatalogError, killHintsFile, loadKillHints, runCatalog } = require('./mutants') as typeof import('./mutants');
+      if (options.writeHints && (!options.full || selectors.length > 0)) throw new UsageError('--write-hints needs --full and every stage, so that each hint comes from a whole-stage run.');
       const { formatCatalog } = require('./mutants-table') as typeof import('./mutants-table');
       const { writeFileAtomically } = require('./atomic-write') as typeof import('./atomic-write');
       let catalog: Awaited<ReturnType<typeof runCatalog>>;
       try {
         catalog = await runCatalog(stages, options.parallel ?? os.cpus().length, options.seeds, (result) =>
-          console.error(pc.dim(`${result.stage} ${result.id}: ${result.caught ? 'caught' : 'SURVIVED'} (${(result.wall_ms / 1000).toFixed(1)} s)`)),
+          console.error(pc.dim(`${result.stage} ${result.id}: ${result.caught ? 'caught' : 'SURVIVED'} by ${result.checked_by} (${(result.wall_ms / 1000).toFixed(1)} s)`)),
+          options.full ? new Map() : loadKillHints(),
         );
       } catch (error) {
         if (error instanceof MutantCatalogError) {
@@ -305,6 +309,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
         throw error;
       }
       if (options.json) writeFileAtomically(options.json, `${JSON.stringify({ mutants: catalog }, null, 2)}\n`);
+      if (options.writeHints) writeFileAtomically(kitPath(KILL_HINTS_FILE), killHintsFile(catalog));
       console.log(formatCatalog(catalog));
       if (catalog.some((result) => !result.caught)) setExitCode(1);
     });

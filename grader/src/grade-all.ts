@@ -186,6 +186,60 @@ function readReport(file: string): GradeReport | undefined {
   }
 }
 
+/** What every student's grade in a batch shares. */
+interface BatchSettings {
+  readonly stageIds: readonly string[];
+  readonly maxScores: Readonly<Record<string, number>>;
+  readonly stageParallel: number;
+  readonly timeoutSeconds: number;
+}
+
+/** One student to grade: where their repository-shaped submission is, and what it looks like now. */
+interface StudentWork {
+  readonly student: string;
+  readonly dir: string;
+  readonly fingerprint: string;
+  readonly notes: readonly string[];
+}
+
+/**
+ * Grades one student with `tinykv grade --submission` into `studentOut` and records the outcome
+ * (last, atomically). Returns undefined when the batch was stopped meanwhile: nothing is recorded.
+ */
+async function gradeStudent(item: StudentWork, studentOut: string, batch: BatchSettings, options: GradeAllOptions): Promise<StudentOutcome | undefined> {
+  fs.mkdirSync(studentOut, { recursive: true });
+  clearOutcome(studentOut);
+  const reportFile = path.join(studentOut, 'grade.json');
+  for (const file of ['grade.json', 'junit.xml', 'results.json']) fs.rmSync(path.join(studentOut, file), { force: true });
+  const args = [
+    'grade', ...batch.stageIds,
+    '--submission', path.resolve(item.dir),
+    '--json', reportFile,
+    '--junit', path.join(studentOut, 'junit.xml'),
+    '--gradescope', path.join(studentOut, 'results.json'),
+    '--hidden-visibility', options.hiddenVisibility,
+    '--parallel', String(batch.stageParallel),
+    ...(options.timeLimitSeconds !== undefined ? ['--time-limit', String(options.timeLimitSeconds)] : []),
+  ];
+  const started = process.hrtime.bigint();
+  const run = await runGrader(args, path.join(studentOut, 'grader.log'), batch.timeoutSeconds, options.signal);
+  if (run.aborted) return undefined;
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const report = run.timedOut ? undefined : readReport(reportFile);
+  let outcome: StudentOutcome;
+  if (report) {
+    outcome = outcomeFromReport(item.student, report, wallMs, item.fingerprint, item.notes);
+  } else if (run.timedOut) {
+    outcome = outcomeWithoutReport(item.student, 'grader-timeout', `the grader ran past ${batch.timeoutSeconds} s and was killed; see ${item.student}/grader.log`, batch.maxScores, wallMs, item.fingerprint);
+  } else {
+    const ending = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
+    const last = tail(path.join(studentOut, 'grader.log'), 3).replace(/\s*\n\s*/g, ' | ');
+    outcome = outcomeWithoutReport(item.student, 'grader-error', `the grader ${ending} without a report${last ? `: ${last}` : ''}`, batch.maxScores, wallMs, item.fingerprint);
+  }
+  writeOutcome(studentOut, outcome);
+  return outcome;
+}
+
 /** Grades every student under `submissionsDir` that is not already graded, and writes the summary. */
 export async function gradeAll(options: GradeAllOptions): Promise<GradeAllResult> {
   const started = process.hrtime.bigint();
@@ -209,7 +263,7 @@ async function gradeAllClaimed(options: GradeAllOptions, outDir: string, started
     options.submissionTimeoutSeconds ?? options.stages.reduce((sum, stage) => sum + Math.min(stage.timeLimitSeconds, options.timeLimitSeconds ?? Number.POSITIVE_INFINITY), 0) + GRADER_SLACK_SECONDS;
 
   const outcomes = new Map<string, StudentOutcome>();
-  const work: { student: string; dir: string; fingerprint: string; notes: readonly string[] }[] = [];
+  const work: StudentWork[] = [];
   const skipped: string[] = [];
   for (const student of students) {
     const located = locateSubmission(path.join(options.submissionsDir, student), STAGES, path.join(outDir, STAGING_FOLDER, student));
@@ -232,40 +286,14 @@ async function gradeAllClaimed(options: GradeAllOptions, outDir: string, started
   writeSummary();
 
   const gradedNow: string[] = [];
+  const batch: BatchSettings = { stageIds, maxScores, stageParallel, timeoutSeconds };
   let next = 0;
   const worker = async () => {
     while (next < work.length && !options.signal?.aborted) {
       const item = work[next++];
       emit({ kind: 'student-start', student: item.student });
-      const studentOut = path.join(outDir, item.student);
-      fs.mkdirSync(studentOut, { recursive: true });
-      clearOutcome(studentOut);
-      const reportFile = path.join(studentOut, 'grade.json');
-      for (const file of ['grade.json', 'junit.xml', 'results.json']) fs.rmSync(path.join(studentOut, file), { force: true });
-      const args = [
-        'grade', ...stageIds,
-        '--submission', path.resolve(item.dir),
-        '--json', reportFile,
-        '--junit', path.join(studentOut, 'junit.xml'),
-        '--gradescope', path.join(studentOut, 'results.json'),
-        '--hidden-visibility', options.hiddenVisibility,
-        '--parallel', String(stageParallel),
-        ...(options.timeLimitSeconds !== undefined ? ['--time-limit', String(options.timeLimitSeconds)] : []),
-      ];
-      const studentStarted = process.hrtime.bigint();
-      const run = await runGrader(args, path.join(studentOut, 'grader.log'), timeoutSeconds, options.signal);
-      if (run.aborted) return;
-      const wallMs = Number(process.hrtime.bigint() - studentStarted) / 1e6;
-      const report = run.timedOut ? undefined : readReport(reportFile);
-      let outcome: StudentOutcome;
-      if (report) outcome = outcomeFromReport(item.student, report, wallMs, item.fingerprint, item.notes);
-      else if (run.timedOut) outcome = outcomeWithoutReport(item.student, 'grader-timeout', `the grader ran past ${timeoutSeconds} s and was killed; see ${item.student}/grader.log`, maxScores, wallMs, item.fingerprint);
-      else {
-        const ending = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
-        const last = tail(path.join(studentOut, 'grader.log'), 3).replace(/\s*\n\s*/g, ' | ');
-        outcome = outcomeWithoutReport(item.student, 'grader-error', `the grader ${ending} without a report${last ? `: ${last}` : ''}`, maxScores, wallMs, item.fingerprint);
-      }
-      writeOutcome(studentOut, outcome);
+      const outcome = await gradeStudent(item, path.join(outDir, item.student), batch, options);
+      if (!outcome) return; // stopped: the student stays pending
       outcomes.set(item.student, outcome);
       gradedNow.push(item.student);
       writeSummary();

@@ -4,11 +4,13 @@
  *
  * @module
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRubric, maxScore, type Rubric } from './rubric';
-import { KIT_ROOT, WORK_ROOT } from './repo-paths';
+import { KIT_ROOT, WORK_ROOT, kitPath } from './repo-paths';
+import { sandboxHome } from './sandbox-home';
 import { reviewSubmission, type ReviewFinding } from './needs-review';
 import { precompileTree, type PrecompiledTree } from './precompile';
 import { readOnlyDependencies } from './read-only-dependencies';
@@ -155,7 +157,7 @@ interface FinishedRun {
 async function runPart(
   plan: StagePlan,
   part: RunPart,
-  root: string,
+  runsRoot: string,
   tree: string,
   dependencies: string,
   precompiled: PrecompiledTree,
@@ -163,7 +165,7 @@ async function runPart(
   signal: AbortSignal,
   onProgress: (finished: number) => void,
 ): Promise<FinishedRun> {
-  const run = prepareSandboxRun(plan.stage, part, tree, path.join(root, 'runs', `${plan.stage.id}-${part}`), dependencies, precompiled);
+  const run = prepareSandboxRun(plan.stage, part, tree, path.join(runsRoot, `${plan.stage.id}-${part}`), dependencies, precompiled);
   try {
     const before = fingerprintTree(run.workspace);
     const result = await runStageProcess({
@@ -269,9 +271,18 @@ export function failedGrade(options: GradeOptions, error: unknown): GradeReport 
   };
 }
 
+/** Where the runs of a grade in `root` go: `root/runs`, or the grader's own folder when the kit is closed to run users (sandbox-home.ts). */
+function runsRootFor(root: string): string {
+  const home = sandboxHome();
+  if (home === kitPath('.tinykv')) return path.join(root, 'runs');
+  return path.join(home, 'runs', crypto.createHash('sha256').update(root).digest('hex').slice(0, 12));
+}
+
 async function gradeIn(root: string, label: string, options: GradeOptions, started: bigint): Promise<GradeReport> {
   const emit = options.onEvent ?? (() => undefined);
   fs.rmSync(root, { recursive: true, force: true });
+  const runsRoot = runsRootFor(root);
+  fs.rmSync(runsRoot, { recursive: true, force: true });
   // One tree is built and type-checked; each stage's public and hidden tests then run in copies
   // of it, each in a folder of its own (sandbox-run.ts), so whatever one run's code does cannot
   // change another's tests or read another's files. The tree itself holds every stage's hidden
@@ -313,7 +324,8 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
   emit({ kind: 'typecheck-start' });
   const stopped = new Map<string, AbortController>(plans.map(({ stage }) => [stage.id, new AbortController()]));
   const typeErrors = new Map<string, string>();
-  const typecheckDone = typecheckWorkspace(workspace).then((typecheck) => {
+  // Only the selected stages' folders (and what they build on) are checked: an error elsewhere sinks no graded stage.
+  const typecheckDone = typecheckWorkspace(workspace, 180, options.stages).then((typecheck) => {
     emit({ kind: 'typecheck-end', durationMs: typecheck.durationMs, errors: typecheck.diagnostics.length });
     for (const { stage } of plans) {
       const reason = typeErrorReason(stage, typecheck);
@@ -341,7 +353,7 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
     const counts = progress.get(stage.id)!;
     let run: FinishedRun;
     try {
-      run = await runPart(plan, part, root, workspace, dependencies, precompiled, options, signal, (count) => {
+      run = await runPart(plan, part, runsRoot, workspace, dependencies, precompiled, options, signal, (count) => {
         counts.set(part, count);
         emit({ kind: 'stage-progress', stage: stage.id, finished: [...counts.values()].reduce((sum, value) => sum + value, 0), tests: rubric.entries.length });
       });
@@ -370,7 +382,10 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
   writeTimings(timings, measured);
 
   const stages = options.stages.map((stage) => reports.get(stage.id)!);
-  if (options.submissionDir && !options.keepWorkspace) fs.rmSync(root, { recursive: true, force: true });
+  if (options.submissionDir && !options.keepWorkspace) {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(runsRoot, { recursive: true, force: true });
+  }
   return {
     score: stages.reduce((sum, stage) => sum + stage.score, 0),
     max_score: stages.reduce((sum, stage) => sum + stage.max_score, 0),

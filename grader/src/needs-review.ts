@@ -4,8 +4,8 @@
  *
  * The code under test runs in the same process as its tests, so it can always try to shape its
  * own results: reach jest's realm or jest-circus's state, patch what the tests call, read what
- * it should not. Node's permission model and the separate worker (see permission-model.ts and
- * isolated-test-runner.js) take away the files, processes and the results channel; what is left
+ * it should not. Node's permission model (permission-model.ts) and the grader-owned results pipe
+ * (results-channel.ts) take away the files, processes and the results channel; what is left
  * is found here, by reading the submitted files' syntax (comments do not count, strings do):
  * realm escapes, `/proc`, jest or jest-circus internals and test globals, `require.cache` and
  * the module system, process signals and handlers, child processes and workers, native code,
@@ -124,6 +124,10 @@ const PROPERTIES: ReadonlyMap<string, ReviewCategory> = new Map<string, ReviewCa
   ['__defineGetter__', 'realm-escape'],
   ['__defineSetter__', 'realm-escape'],
   ['toJSON', 'realm-escape'],
+  // jest-circus's own state and test records: a lab has no object with these.
+  ['unhandledErrors', 'jest-internals'],
+  ['failureMessages', 'jest-internals'],
+  ['currentlyRunningTest', 'jest-internals'],
 ]);
 
 /** Free identifiers a lab never refers to. */
@@ -142,6 +146,7 @@ const TEST_GLOBALS = new Set(['test', 'it', 'describe', 'beforeAll', 'afterAll',
 const STRING_PATTERNS: readonly { readonly pattern: RegExp; readonly category: ReviewCategory; readonly what: string }[] = [
   { pattern: /\/proc\b/, category: 'proc', what: '/proc in a string' },
   { pattern: /jest/i, category: 'jest-internals', what: 'jest named in a string' },
+  { pattern: /^(test_(start|started|done|fn_start|fn_success|fn_failure|skip|todo|retry)|hook_(start|success|failure)|add_test|add_hook|run_(start|finish)|run_describe_(start|finish)|include_test_location_in_result)$/, category: 'jest-internals', what: 'a jest-circus event named in a string' },
   { pattern: /\.node\b/, category: 'native-code', what: 'a .node file named in a string' },
   { pattern: /child_process|worker_threads/, category: 'child-processes', what: 'a process module named in a string' },
   { pattern: /\bSIG[A-Z]{2,}\b/, category: 'process-signals', what: 'a signal named in a string' },

@@ -5,7 +5,7 @@
  * A link into the kit would hand the code under test the kit's location and, wherever the
  * grading user may write, the kit's own jest to rewrite for the next submission. A copy per
  * stage run would cost seconds each. So the copy is made once per install (keyed by npm's record
- * of what is installed) under `.tinykv/deps/`, with every write permission removed, and reused;
+ * of what is installed) under `.tinykv/deps/` (or the grader's own folder, sandbox-home.ts), with every write permission removed, and reused;
  * stage runs link to it and may read it (permission-model.ts), never write it.
  *
  * @module
@@ -14,9 +14,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kitPath } from './repo-paths';
+import { sandboxHome } from './sandbox-home';
 
 /** Where the copies live. */
-const DEPENDENCIES_ROOT = kitPath('.tinykv/deps');
+function dependenciesRoot(): string {
+  return path.join(sandboxHome(), 'deps');
+}
 
 /** A key for what is installed: npm's own record of the install, or the lock file. */
 function installKey(nodeModules: string): string {
@@ -71,9 +74,10 @@ function isSoundCopy(dir: string): boolean {
  */
 export function readOnlyDependencies(nodeModules: string = kitPath('node_modules')): string {
   const source = fs.realpathSync(nodeModules);
-  const target = path.join(DEPENDENCIES_ROOT, installKey(source));
+  const root = dependenciesRoot();
+  const target = path.join(root, installKey(source));
   if (isSoundCopy(target)) return target;
-  fs.mkdirSync(DEPENDENCIES_ROOT, { recursive: true });
+  fs.mkdirSync(root, { recursive: true });
   if (fs.existsSync(target)) {
     // Incomplete, or writable by someone: not trusted, made again.
     makeWritable(target);

@@ -88,7 +88,7 @@ export function failedSeed(message: string): number | undefined {
   return failedSeeds(message)[0];
 }
 
-/** Why a run's process (or its worker) did not complete: a sentence, and the start of its error output for a crash. */
+/** Why a run's process did not complete: a sentence, and the start of its error output for a crash. */
 interface EndingReason {
   readonly summary: string;
   readonly errorOutput?: string;
@@ -96,11 +96,6 @@ interface EndingReason {
 
 /** What jest prints when the code under test calls process.exit. */
 const EXIT_CALL = /process\.exit called with "?([^"\s]+)"?/;
-/** What jest-worker says when the worker running a test file ran out of memory. */
-const WORKER_OUT_OF_MEMORY = /Jest worker ran out of memory/;
-/** What jest-worker says when the worker running a test file died. */
-const WORKER_CRASHED = /A jest worker process \(pid=\d+\) crashed[^\n]*?(?:exitCode=(-?\d+))?(?:,? ?signal=(\w+))?/;
-
 function errorOutput(stderrHead: string, stderrTail: string): string {
   // The start of stderr is where jest (or node) says why it stopped: a configuration error,
   // the process.exit call and where it was made, a fatal throw.
@@ -131,27 +126,6 @@ function endingReason(result: StageProcessResult): EndingReason | undefined {
   }
 }
 
-/** A test file whose worker process died under it: out of memory, or it exited (process.exit, a fatal error). */
-function workerCrash(result: StageProcessResult): { reason: EndingReason; outOfMemory: boolean } | undefined {
-  for (const { file, error } of result.fileErrors) {
-    if (WORKER_OUT_OF_MEMORY.test(error)) {
-      return { outOfMemory: true, reason: { summary: `The test process running ${file} ran out of memory; the tests of other files, and those that finished before, are scored.` } };
-    }
-    const crash = WORKER_CRASHED.exec(error);
-    if (crash) {
-      const how = crash[2] ? `was killed by ${crash[2]}` : crash[1] !== undefined ? `exited with code ${crash[1]}` : 'died';
-      return {
-        outOfMemory: false,
-        reason: {
-          summary: `The test process running ${file} ${how} before finishing${exitCallDetail(result)}; the tests of other files, and those that finished before, are scored.`,
-          errorOutput: errorOutput(result.stderrHead, result.stderrTail),
-        },
-      };
-    }
-  }
-  return undefined;
-}
-
 /** The ending's full text: its sentence, then the error output it quotes. */
 function endingText(ending: EndingReason): string {
   return ending.errorOutput ? `${ending.summary}\n${ending.errorOutput}` : ending.summary;
@@ -164,7 +138,6 @@ interface RunVerdict {
   readonly reported: ReadonlyMap<string, readonly ReportedTest[]>;
   readonly tampered: ReadonlyMap<string, string>;
   readonly ending?: EndingReason;
-  readonly crash?: { reason: EndingReason; outOfMemory: boolean };
   readonly loadError?: { readonly file: string; readonly error: string };
   readonly unexpected: readonly ReportedTest[];
 }
@@ -189,9 +162,8 @@ function verdictOf(rubric: Rubric, run: StageRun): RunVerdict {
     const taken = tamper !== undefined ? { ...test, status: 'failed', message: tamper } : test;
     reported.set(test.name, [...(reported.get(test.name) ?? []), taken]);
   }
-  const crash = workerCrash(result);
-  const loadError = result.fileErrors.find((error) => !error.error.includes(TAMPER_MARK) && !WORKER_OUT_OF_MEMORY.test(error.error) && !WORKER_CRASHED.test(error.error));
-  return { run, names, reported, tampered, ending: endingReason(result), crash, unexpected, ...(loadError ? { loadError } : {}) };
+  const loadError = result.fileErrors.find((error) => !error.error.includes(TAMPER_MARK));
+  return { run, names, reported, tampered, ending: endingReason(result), unexpected, ...(loadError ? { loadError } : {}) };
 }
 
 /** A run whose results can show a kit problem: it completed and nothing in it misbehaved. */
@@ -204,7 +176,6 @@ function isClean(verdict: RunVerdict): boolean {
 function missingMessage(verdict: RunVerdict | undefined): string {
   if (!verdict) return 'This test did not run (its run was not started).';
   if (verdict.ending) return `This test did not run. ${endingText(verdict.ending)}`;
-  if (verdict.crash) return `This test did not run. ${endingText(verdict.crash.reason)}`;
   if (verdict.loadError) return `Its test file failed to run: ${verdict.loadError.error}`;
   if (verdict.tampered.size > 0) return `This test did not run. ${[...verdict.tampered.values()][0]}`;
   if (verdict.unexpected.length > 0) return 'This test did not run: the code under test registered tests of its own in its place.';
@@ -276,7 +247,6 @@ function reasonLines(verdict: RunVerdict): string[] {
   const result = verdict.run.result;
   if (verdict.run.part === 'hidden') {
     if (verdict.ending) lines.push(`The hidden tests' run did not finish (${HIDDEN_ENDINGS[result.ending.kind]}); the hidden tests that finished are scored.`);
-    else if (verdict.crash) lines.push(`A test process of the hidden tests ${verdict.crash.outOfMemory ? 'ran out of memory' : 'exited before finishing'}; the hidden tests that finished are scored.`);
     if (verdict.tampered.size > 0) lines.push('The code under test changed the test framework while the hidden tests ran; the tests affected score 0.');
     if (!verdict.ending && verdict.loadError) lines.push('A hidden test file failed to load.');
     if (result.forgedLines > 0) lines.push(`Ignored ${result.forgedLines} result line(s) of the hidden tests' run not written by the grader.`);
@@ -284,7 +254,6 @@ function reasonLines(verdict: RunVerdict): string[] {
     return lines;
   }
   if (verdict.ending) lines.push(endingText(verdict.ending));
-  else if (verdict.crash) lines.push(endingText(verdict.crash.reason));
   const firstTamper = [...verdict.tampered.values()][0] ?? result.tests.find((test) => test.message.includes(TAMPER_MARK))?.message;
   if (firstTamper) lines.push(`The code under test changed the test framework; the tests affected score 0. ${firstTamper.split('\n')[0]}`);
   if (!verdict.ending && verdict.loadError) lines.push(`A test file failed to load: ${verdict.loadError.file}: ${verdict.loadError.error.split('\n')[0]}`);
@@ -298,8 +267,8 @@ function statusOf(verdicts: readonly RunVerdict[], allPassed: boolean): StageSta
   const endings = verdicts.map((verdict) => verdict.run.result.ending);
   const has = (kind: ProcessEnding['kind']) => endings.some((ending) => ending.kind === kind);
   if (has('timeout')) return 'timeout';
-  if (has('out-of-memory') || verdicts.some((verdict) => verdict.crash?.outOfMemory)) return 'out-of-memory';
-  if (has('exited-early') || has('flooded') || verdicts.some((verdict) => verdict.crash)) return 'crashed';
+  if (has('out-of-memory')) return 'out-of-memory';
+  if (has('exited-early') || has('flooded')) return 'crashed';
   return allPassed ? 'passed' : 'failed';
 }
 

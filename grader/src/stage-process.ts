@@ -92,6 +92,8 @@ export interface StageProcessOptions {
   readonly onProgress?: (testsFinished: number) => void;
   /** Contain the run: for code that is not trusted (every `tinykv grade`). */
   readonly containment?: StageContainment;
+  /** Runs only the tests whose full name matches (jest's `--testNamePattern`). */
+  readonly testNamePattern?: string;
 }
 
 const STDERR_TAIL_BYTES = 16 * 1024;
@@ -103,7 +105,7 @@ const PROGRESS_INTERVAL_NS = 250_000_000n;
 /** The command line and environment of the jest process (for a contained run, of its guard). */
 function commandLine(options: StageProcessOptions): { args: string[]; env: NodeJS.ProcessEnv } {
   const contained = options.containment;
-  const common = ['--runInBand', '--ci', '--silent', '--no-watchman', '--rootDir', options.workspace];
+  const common = ['--runInBand', '--ci', '--silent', '--no-watchman', '--rootDir', options.workspace, ...(options.testNamePattern !== undefined ? ['--testNamePattern', options.testNamePattern] : [])];
   const files = ['--runTestsByPath', ...options.testFiles.map((file) => path.join(options.workspace, file))];
   const heap = `--max-old-space-size=${options.memoryLimitMb}`;
   const channel = { TINYKV_RESULTS_FD: String(RESULTS_FD), FORCE_COLOR: '0', NODE_OPTIONS: '' };

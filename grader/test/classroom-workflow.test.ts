@@ -160,6 +160,8 @@ const step = (id: string) => job.steps.find((candidate) => candidate.id === id)!
 
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-classroom-'));
+  // Left private, as mkdtemp makes it: as root, the grader must still get its runs' users to the
+  // kit's runs and packages (sandbox-home.ts), as on a CI runner or in a container.
   edition = path.join(scratch, 'kit');
   const exported = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'export-student', edition], { reject: false });
   if (exported.exitCode !== 0) throw new Error(`export-student failed:\n${exported.stderr}`);

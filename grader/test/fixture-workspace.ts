@@ -16,7 +16,7 @@ export function fixtureWorkspace(fixtures: readonly string[]): string {
   const testDir = path.join(dir, 'labs', 'fixture', 'test');
   fs.mkdirSync(testDir, { recursive: true });
   for (const fixture of fixtures) fs.copyFileSync(kitPath(`grader/test/fixtures/${fixture}`), path.join(testDir, fixture));
-  for (const file of ['jest.config.js', 'tsconfig.jest.json']) fs.copyFileSync(kitPath(file), path.join(dir, file));
+  for (const file of ['jest.config.js', 'tsconfig.jest.json', 'tsconfig.json', 'package.json']) fs.copyFileSync(kitPath(file), path.join(dir, file));
   const canary = 'labs/common/testkit/framework-canary.ts';
   fs.mkdirSync(path.join(dir, path.dirname(canary)), { recursive: true });
   fs.copyFileSync(kitPath(canary), path.join(dir, canary));

@@ -76,6 +76,7 @@ function outcome(student: string): StudentOutcome {
 
 beforeAll(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-grade-all-'));
+  // Left private, as mkdtemp makes it: the grader must cope (sandbox-home.ts).
   submissions = path.join(scratch, 'submissions');
   reports = path.join(scratch, 'reports');
   writeSubmission('alice-solved', { [STORAGE]: reference(STORAGE), [RAW_API]: reference(RAW_API) });
@@ -120,6 +121,21 @@ describe('usage errors: one line, exit code 2', () => {
   ])('tinykv %j', async (args, message) => {
     const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), ...args], { reject: false, env: { NO_COLOR: '1' } });
     expect({ exitCode: result.exitCode, firstLine: result.stderr.split('\n')[0], stdout: result.stdout }).toEqual({ exitCode: 2, firstLine: expect.stringContaining(message), stdout: '' });
+  });
+});
+
+describe('a grader that runs past --submission-timeout', () => {
+  test('is killed with everything it started, recorded as grader-timeout with 0, and the batch ends normally', async () => {
+    const folder = path.join(scratch, 'slow-grader');
+    fs.mkdirSync(folder);
+    fs.cpSync(path.join(submissions, 'alice-solved'), path.join(folder, 'alice-solved'), { recursive: true });
+    const out = path.join(scratch, 'slow-grader-reports');
+    const run = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade-all', folder, '1', '--out', out, '--submission-timeout', '1'], { reject: false, env: { NO_COLOR: '1' } });
+    expect({ exitCode: run.exitCode, stdout: run.stdout }).toEqual({ exitCode: 0, stdout: expect.stringContaining('1 submission(s) could not be graded to the end: alice-solved (grader-timeout).') });
+    const recorded = JSON.parse(fs.readFileSync(path.join(out, 'alice-solved', 'outcome.json'), 'utf8')) as StudentOutcome;
+    expect({ status: recorded.status, score: recorded.score, max: recorded.max_score, reasons: recorded.reasons }).toEqual({ status: 'grader-timeout', score: 0, max: stageOnePoints(), reasons: ['the grader ran past 1 s and was killed; see alice-solved/grader.log'] });
+    expect(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).toContain(`alice-solved,grader-timeout,0,${stageOnePoints()},0,0,`);
+    expect(processesOfThisTest()).toEqual([]);
   });
 });
 

@@ -98,6 +98,8 @@ function solutionWindows(): Set<string> {
 
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-gradescope-'));
+  // Left private, as mkdtemp makes it: as root, the grader must still get its runs' users to the
+  // kit's runs and packages (sandbox-home.ts), as on a CI runner or in a container.
   zip = path.join(scratch, 'autograder.zip');
   const packaged = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'gradescope-package', zip, '1', '--time-limit', '90', '--hidden-visibility', 'after_published'], { reject: false });
   if (packaged.exitCode !== 0) throw new Error(`gradescope-package failed:\n${packaged.stderr}`);
@@ -233,6 +235,18 @@ describe('run in a simulated /autograder', () => {
     expect(results.tests).toHaveLength(Object.keys(publicTests()).length + Object.keys(hiddenTests()).length);
     for (const test of results.tests) expect({ name: test.name, score: test.score, status: test.status, hasOutput: test.output.length > 0 }).toEqual({ name: test.name, score: 0, status: 'failed', hasOutput: true });
     expect(results.output).toContain('No file of the kit that you edit was found in your submission');
+  });
+
+  test("the student's code runs as an unprivileged user when run_autograder runs as root, as on Gradescope", async () => {
+    // The submission reports, at import, which user runs it: every test fails with that sentence.
+    const probe = `throw new Error(\`submission runs as uid \${process.getuid?.()}\`);\n${fs.readFileSync(kitPath(referenceTwin(STAGE_1.editable[1])), 'utf8')}`;
+    setSubmission({ [STAGE_1.editable[0]]: fs.readFileSync(kitPath(referenceTwin(STAGE_1.editable[0])), 'utf8'), [STAGE_1.editable[1]]: probe });
+    const { results } = await runAutograder();
+    expect(gradescopeResultsProblems(results)).toEqual([]);
+    const uids = new Set(results.tests.flatMap((test) => [...test.output.matchAll(/submission runs as uid (\d+)/g)].map((match) => Number(match[1]))));
+    expect(uids.size).toBeGreaterThan(0); // the probe was reached
+    const graderUid = process.getuid!();
+    for (const uid of uids) expect({ graderUid, uid, unprivileged: graderUid === 0 ? uid !== 0 : uid === graderUid }).toEqual({ graderUid, uid, unprivileged: true });
   });
 
   test('a grader that cannot run still leaves a valid results.json with a score of 0', async () => {

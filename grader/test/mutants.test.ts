@@ -6,7 +6,8 @@ import execa from 'execa';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyMutant, loadMutants, MutantCatalogError, type MutantResult } from '../src/mutants';
+import { applyMutant, loadKillHints, loadMutants, MutantCatalogError, runMutant, type MutantResult } from '../src/mutants';
+import { buildWorkspace } from '../src/workspace';
 import { kitPath } from '../src/repo-paths';
 import { STAGES } from '../src/stages';
 
@@ -54,7 +55,20 @@ test('a mutant applies only when its text occurs exactly once', () => {
   expect(fs.readFileSync(file, 'utf8')).toBe('$& $1');
 });
 
-test('every bug in the catalog is caught by its stage', async () => {
+test('a mutant is checked by its hinted test when that test fails on it, and by its whole stage when the hint is stale', async () => {
+  const [mutant] = loadMutants(STAGES[0]);
+  const hint = loadKillHints().get(`${STAGES[0].id}/${mutant.id}`);
+  expect(hint).toBeDefined();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-hint-'));
+  const tree = buildWorkspace({ impl: 'reference', referenceStages: [] }, path.join(scratch, 'tree'));
+  const hinted = await runMutant(STAGES[0], mutant, tree, path.join(scratch, 'run'), undefined, hint);
+  expect({ caught: hinted.caught, checkedBy: hinted.checked_by, failing: hinted.failing_tests }).toEqual({ caught: true, checkedBy: 'hint', failing: [hint!.test] });
+  // A hint naming a test that passes on the mutant (stale, or simply wrong) proves nothing: the stage runs.
+  const stale = await runMutant(STAGES[0], mutant, tree, path.join(scratch, 'run'), undefined, { file: hint!.file, test: 'no test has this name' });
+  expect({ caught: stale.caught, checkedBy: stale.checked_by, killedBy: stale.killed_by?.test }).toEqual({ caught: true, checkedBy: 'stage', killedBy: expect.any(String) });
+});
+
+test('every bug in the catalog is caught by its stage (each by its hinted test, or its whole stage)', async () => {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tinykv-catalog-')), 'mutants.json');
   const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'mutants', '--json', json], { reject: false, env: { FORCE_COLOR: '0' } });
   if (!fs.existsSync(json)) throw new Error(`tinykv mutants wrote no JSON (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);

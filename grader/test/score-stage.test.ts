@@ -1,7 +1,9 @@
-// Goal: results map to points exactly as the rubric says, and nothing earns more than it earned.
-// Method: feed scoreStage hand-made process results.
+// Goal: results map to points exactly as the rubric says, nothing earns more than it earned,
+// tests the code under test registers itself are its problem (not the kit's), and nothing the
+// hidden tests' run printed reaches the stage's reason, which students see.
+// Method: feed scoreStage and scoreStageRuns hand-made process results.
 import type { Rubric } from '../src/rubric';
-import { failedSeed, failedSeeds, scoreStage } from '../src/score-stage';
+import { failedSeed, failedSeeds, scoreStage, scoreStageRuns, STAGE_MESSAGES_LIMIT } from '../src/score-stage';
 import type { StageProcessResult } from '../src/stage-process';
 
 const rubric: Rubric = {
@@ -42,10 +44,75 @@ test('a test missing from the results counts as failed; in a completed run that 
   expect(scored.kitProblems).toEqual(['The rubric names "c" but no such test ran.']);
 });
 
-test('a test that ran but is not in the rubric earns nothing and is a kit problem', () => {
+test('a test that ran but is not in the rubric earns nothing and is counted as the code under test\'s, not the kit\'s', () => {
   const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed'), test_('zzz', 'passed')] }));
   expect(scored.score).toBe(1);
-  expect(scored.kitProblems).toContain('The test "zzz" (x.test.ts) is not in the rubric, so it earns nothing.');
+  expect(scored.kitProblems).toEqual([]);
+  expect(scored.unexpected_tests).toBe(1);
+  expect(scored.reason).toContain('1 test(s) ran that the kit does not have ("zzz"): the code under test registered them, and they earn nothing.');
+});
+
+test('fifty thousand registered tests are counted, three named, and nobody is told the kit is broken', () => {
+  const flood = Array.from({ length: 50_000 }, (_, index) => test_(`fake ${index} ${'x'.repeat(200)}`, 'passed'));
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed'), ...flood] }));
+  expect(scored.unexpected_tests).toBe(50_000);
+  expect(scored.kitProblems).toEqual([]); // b and c did not run, but the run was not clean: not the kit's fault
+  expect(scored.reason).toContain('and 49997 more');
+  expect(JSON.stringify(scored).length).toBeLessThan(20_000);
+});
+
+test('a name reported twice (a registered twin) passes only if every report passed', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed'), test_('a', 'failed', 'Expected: 1'), test_('b', 'passed'), test_('b', 'passed')] }));
+  expect(scored.tests.map((t) => [t.name, t.status])).toEqual([['a', 'failed'], ['b', 'passed'], ['c', 'missing']]);
+});
+
+test('a rubric entry counts only from its own run: a hidden run cannot pass a public test', () => {
+  const scored = scoreStageRuns(rubric, [
+    { part: 'public', result: result({ tests: [test_('a', 'failed', 'Expected: 1'), test_('b', 'passed')] }) },
+    { part: 'hidden', result: result({ tests: [test_('a', 'passed'), test_('c', 'passed')] }) },
+  ]);
+  expect(scored.tests.map((t) => [t.name, t.status])).toEqual([['a', 'failed'], ['b', 'passed'], ['c', 'passed']]);
+  expect(scored.unexpected_tests).toBe(1);
+});
+
+test('the stage reason quotes the public run, and of the hidden run says what happened but nothing it printed or named', () => {
+  const secret = 'SECRET-FROM-THE-HIDDEN-RUN';
+  const scored = scoreStageRuns(rubric, [
+    { part: 'public', result: result({ tests: [test_('a', 'passed'), test_('b', 'passed')] }) },
+    {
+      part: 'hidden',
+      result: result({
+        tests: [test_(`${secret} registered test`, 'passed')],
+        fileErrors: [{ file: `grader/hidden/9/${secret}.test.ts`, error: `Error: ${secret} at import` }],
+        ending: { kind: 'exited-early', exitCode: 3, signal: null },
+        stderrHead: `process.exit called with "${secret}"`,
+        stderrTail: `process.exit called with "${secret}"`,
+        forgedLines: 2,
+      }),
+    },
+  ]);
+  expect(scored.status).toBe('crashed');
+  expect(scored.reason).toContain("The hidden tests' run did not finish (its process exited early)");
+  expect(scored.reason).toContain("In the hidden tests' run, 1 test(s) ran that the kit does not have: the code under test registered them");
+  expect(scored.reason).not.toContain(secret);
+  expect(scored.tests[2]).toMatchObject({ name: 'c', status: 'missing', hidden: true }); // its own message may say more: it is a hidden test's
+});
+
+test('every message is cut, and a stage keeps no more message text than its limit', () => {
+  const long = 'y'.repeat(100_000);
+  const many: Rubric = { stage: '9', entries: Array.from({ length: 40 }, (_, index) => ({ name: `t${index}`, points: 1, hidden: false })) };
+  const scored = scoreStage(many, result({ tests: many.entries.map((entry) => test_(entry.name, 'failed', long)) }));
+  for (const test of scored.tests) expect(test.message!.length).toBeLessThanOrEqual(2002);
+  const total = scored.tests.reduce((sum, test) => sum + test.message!.length, 0);
+  expect(total).toBeLessThan(STAGE_MESSAGES_LIMIT + 40 * 100);
+  expect(scored.tests[39].message).toContain('limit');
+});
+
+test('a run that sent more results than the channel takes is stopped and the stage says why', () => {
+  const scored = scoreStage(rubric, result({ tests: [test_('a', 'passed')], ending: { kind: 'flooded', limitBytes: 16 * 1024 * 1024 } }));
+  expect(scored).toMatchObject({ status: 'crashed', score: 1 });
+  expect(scored.reason).toContain('more than 16 MiB of results');
+  expect(scored.kitProblems).toEqual([]);
 });
 
 test('a timed-out stage scores what finished and says why', () => {

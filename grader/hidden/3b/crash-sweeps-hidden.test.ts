@@ -13,7 +13,7 @@ import { forEachSeed } from '../../../labs/common/testkit/seeds';
 import type { Cluster } from '../../../labs/2b-raftstore/testkit/cluster';
 import { coverageProblems, storeProblems } from '../../../labs/2b-raftstore/testkit/region-checks';
 import { loadRegions } from '../../../labs/2b-raftstore/src/bootstrap';
-import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, peerOn, regionNow, storedValue, text } from '../../../labs/3-multiraft/test/3b-fixtures';
+import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, peerOn, regionLeader, regionNow, storedValue, text } from '../../../labs/3-multiraft/test/3b-fixtures';
 
 function carries(message: StoreMessage, match: (data: Buffer, type: string) => boolean): boolean {
   return message.message.msgType === MessageType.MsgAppend && message.message.entries.some((entry) => entry.data.length > 0 && match(entry.data, entry.entryType));
@@ -112,7 +112,7 @@ describe('[3B] hidden crash sweeps and races', () => {
       cluster.network.heal();
       await cluster.runFor(30);
       const region = regionNow(cluster, 1);
-      const currentLeader = cluster.leaderOf(1) as number;
+      const currentLeader = await regionLeader(cluster, 1);
       await cluster.run(cluster.sendCommand(currentLeader, commandTo(region, currentLeader, { requests: [], adminRequest: { cmdType: 'split', splitKey: text('k10'), ...cluster.scheduler.askSplit(region) } }), 5_000), 10_000, 'the split');
       cluster.network.clearLinkOverrides();
       await eventually(cluster, () => loadRegions(cluster.durableEngines(lagging).kv).length === 2 && storedValue(cluster, lagging, 'k19') === 'v19', `store ${lagging} holds both halves`, 10_000);
@@ -127,7 +127,7 @@ describe('[3B] hidden crash sweeps and races', () => {
       await cluster.waitForLeader();
       await mustPut(cluster, 'k', 'v1');
       const scheduler = cluster.mockScheduler();
-      const leader = cluster.leaderOf(1) as number;
+      const leader = await regionLeader(cluster, 1);
       const target = cluster.storeIds().find((id) => id !== leader) as number;
       const removed = cluster.storeIds().find((id) => id !== leader && id !== target) as number;
       const region = regionNow(cluster, 1);

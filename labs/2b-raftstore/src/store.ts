@@ -5,9 +5,13 @@
  */
 import { CF_DEFAULT, COLUMN_FAMILIES } from '../../common/engine/engine';
 import { WriteBatch } from '../../common/engine/write-batch';
+import { decodeConfChange } from '../../common/raft/conf-change';
+import { EntryType } from '../../common/raft/entry';
 import { createMessage, MessageType } from '../../common/raft/message';
 import { applyStateKey, dataEndKey, dataKey, raftLogKey, raftStateKey, regionStateKey } from '../../common/raftstore/meta-keys';
+import { decodeEntry } from '../../common/raftstore/entry-codec';
 import type { AdminRequest, Callback, RaftCmdRequest } from '../../common/raftstore/raft-cmd';
+import { decodeApplyState } from '../../common/raftstore/raft-apply-state';
 import { decodeRaftLocalState, encodeRaftLocalState } from '../../common/raftstore/raft-local-state';
 import { decodeRegion, encodeTombstone, findPeerOnStore, isTombstoneRecord, rangesOverlap, type PeerMeta, type Region } from '../../common/raftstore/region';
 import type { StoreEngines } from '../../common/raftstore/store-engines';
@@ -99,7 +103,11 @@ export class Store implements RouterHost, PeerHost {
     this.scheduler = options.scheduler;
     this.router = new Router(this);
     this.raftLogGc = new RaftLogGcWorker(this.runtime, options.engines.raft, this.config.raftLogGcDelayMs);
-    for (const region of loadRegions(options.engines.kv)) this.createPeer(region, findPeerOnStore(region, this.storeId));
+    for (const region of loadRegions(options.engines.kv)) {
+      const meta = findPeerOnStore(region, this.storeId);
+      if (meta === undefined) this.finishSelfRemoval(region);
+      else this.createPeer(region, meta);
+    }
     this.runtime.setTimer(this.config.baseTickMs, () => this.tick(), 'raft-tick');
     if (Number.isFinite(this.config.raftLogGcCountLimit)) this.runtime.setTimer(this.config.raftLogGcTickMs, () => this.raftLogGcTick(), 'raftlog-gc-tick');
     if (this.scheduler !== undefined) this.runtime.setTimer(this.config.schedulerHeartbeatTickMs, () => this.schedulerHeartbeatTick(), 'scheduler-heartbeat-tick');
@@ -270,6 +278,33 @@ export class Store implements RouterHost, PeerHost {
     const hosted: HostedPeer = { peer, handler: new PeerMsgHandler(peer), readyScheduled: false, lastRole: peer.rawNode.raft.state, lastTerm: peer.term() };
     this.hosted.set(region.id, hosted);
     return hosted;
+  }
+
+  /**
+   * A region this store still holds but whose peers no longer include it: the store applied the
+   * conf change that removed its own peer and crashed before that peer was destroyed. The
+   * destroy is finished now, as `destroyPeer` would have done it. The tombstone records the
+   * removed peer's id, read from the conf change at the applied index (or, if that entry is gone,
+   * the largest id the region lists: ids only grow, so a later peer of this store is larger).
+   */
+  private finishSelfRemoval(region: Region): void {
+    let removedPeerId = Math.max(0, ...region.peers.map((peer) => peer.id));
+    try {
+      const applyState = this.engines.kv.get(CF_DEFAULT, applyStateKey(region.id));
+      const entryBytes = applyState && this.engines.raft.get(CF_DEFAULT, raftLogKey(region.id, decodeApplyState(applyState).appliedIndex));
+      if (entryBytes) {
+        const entry = decodeEntry(entryBytes);
+        if (entry.entryType === EntryType.EntryConfChange) removedPeerId = Math.max(removedPeerId, decodeConfChange(entry.data).nodeId);
+      }
+    } catch {
+      // Keep the bound from the region's own peers.
+    }
+    const kvBatch = new WriteBatch();
+    for (const cf of COLUMN_FAMILIES) kvBatch.deleteRange(cf, dataKey(region.startKey), dataEndKey(region.endKey));
+    kvBatch.delete(CF_DEFAULT, applyStateKey(region.id));
+    kvBatch.put(CF_DEFAULT, regionStateKey(region.id), encodeTombstone(region, removedPeerId));
+    this.engines.kv.write(kvBatch);
+    this.engines.raft.write(new WriteBatch().deleteRange(CF_DEFAULT, raftLogKey(region.id, 0), raftStateKey(region.id)).delete(CF_DEFAULT, raftStateKey(region.id)));
   }
 
   /** The id of the peer a tombstone of `regionId` records as destroyed here, or undefined when there is none. */

@@ -8,7 +8,7 @@
 import { ConfChangeType } from '../../common/raft/conf-change';
 import { MessageType } from '../../common/raft/message';
 import { forEachSeed } from '../../common/testkit/seeds';
-import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, peerOn, regionNow, storedValue } from './3b-fixtures';
+import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, peerOn, regionLeader, regionNow, storedValue } from './3b-fixtures';
 
 describe('[3B] leader transfer and conf change', () => {
   test('[3B] leadership moves to each of five stores in turn, and writes keep working', () =>
@@ -87,19 +87,19 @@ describe('[3B] leader transfer and conf change', () => {
       await mustPut(cluster, 'k', 'v');
       await cluster.run(cluster.mustRemovePeer(1, peerOn(cluster, 1, 5)), 20_000, 'the removal of store 5');
       const region = regionNow(cluster, 1);
-      const leader = cluster.leaderOf(1) as number;
+      const leader = await regionLeader(cluster, 1);
       const peer = { id: cluster.scheduler.allocId(), storeId: 5 };
       const add = commandTo(region, leader, { requests: [], adminRequest: { cmdType: 'changePeer', changeType: ConfChangeType.AddNode, peer } });
       const first = await cluster.run(cluster.sendCommand(leader, add, 5_000), 10_000, 'the first add');
       expect({ error: first.header.error?.kind, peers: first.adminResponse?.cmdType === 'changePeer' ? first.adminResponse.region.peers.length : 0 }).toEqual({ error: undefined, peers: 5 });
       // The same command again carries the old conf version: the router or the apply refuses it.
-      const again = await cluster.run(cluster.sendCommand(cluster.leaderOf(1) as number, add, 5_000), 10_000, 'the same add again');
+      const again = await cluster.run(cluster.sendCommand(await regionLeader(cluster, 1), add, 5_000), 10_000, 'the same add again');
       expect(again.header.error?.kind).toBe('epoch-not-match');
       await cluster.runFor(500);
       expect(regionNow(cluster, 1).epoch.confVer).toBe(region.epoch.confVer + 1);
       // Resent with the current epoch (the scheduler repeats a step until it sees it done): a repeat changes nothing.
       const current = regionNow(cluster, 1);
-      const currentLeader = cluster.leaderOf(1) as number;
+      const currentLeader = await regionLeader(cluster, 1);
       const repeat = commandTo(current, currentLeader, { requests: [], adminRequest: { cmdType: 'changePeer', changeType: ConfChangeType.AddNode, peer } });
       const repeated = await cluster.run(cluster.sendCommand(currentLeader, repeat, 5_000), 10_000, 'the add repeated with the current epoch');
       expect(repeated.header.error?.kind).toBe(undefined);

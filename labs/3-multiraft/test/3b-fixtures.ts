@@ -44,6 +44,12 @@ export async function eventually(cluster: Cluster, condition: () => boolean, wha
   }
 }
 
+/** The store leading region `regionId`, waiting (in virtual time) while none is elected. */
+export async function regionLeader(cluster: Cluster, regionId: number, timeoutMs = 5_000): Promise<number> {
+  await eventually(cluster, () => cluster.leaderOf(regionId) !== undefined, `region ${regionId} has a leader`, timeoutMs);
+  return cluster.leaderOf(regionId) as number;
+}
+
 /** The region as the scheduler knows it. @throws Error when it knows none with this id. */
 export function regionNow(cluster: Cluster, regionId: number): Region {
   const region = cluster.scheduler.regionById(regionId);

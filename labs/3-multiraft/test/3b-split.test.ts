@@ -10,7 +10,7 @@ import { describeRegion } from '../../common/raftstore/region';
 import { forEachSeed } from '../../common/testkit/seeds';
 import { coverageProblems, storeProblems } from '../../2b-raftstore/testkit/region-checks';
 import { loadRegions } from '../../2b-raftstore/src/bootstrap';
-import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, regionNow, storedValue, text } from './3b-fixtures';
+import { commandTo, eventually, multiRegionCluster, mustGet, mustPut, regionLeader, regionNow, storedValue, text } from './3b-fixtures';
 
 const SMALL_REGIONS = { regionMaxSizeBytes: 300, regionSplitSizeBytes: 150 };
 
@@ -20,6 +20,9 @@ describe('[3B] region split', () => {
       const cluster = multiRegionCluster(seed, 5, SMALL_REGIONS);
       await cluster.waitForLeader();
       await mustPut(cluster, 'k000', 'start');
+      // The split checker measures the region while it is still small; from then on only the
+      // size hint the puts grow (applyPut) makes it look again.
+      await cluster.runFor(3 * cluster.config.splitCheckTickMs);
       cluster.network.isolate(5);
       for (let i = 1; i <= 60; i++) await mustPut(cluster, `k${String(i).padStart(3, '0')}`, `value-${i}`);
       await eventually(cluster, () => cluster.regions().length >= 2, 'the region split into at least two');
@@ -45,7 +48,7 @@ describe('[3B] region split', () => {
       for (let i = 1; i <= 60; i++) await mustPut(cluster, `k${String(i).padStart(3, '0')}`, `value-${i}`);
       await eventually(cluster, () => cluster.regions().length >= 2, 'the region split');
       const left = regionNow(cluster, 1);
-      const leader = cluster.leaderOf(1) as number;
+      const leader = await regionLeader(cluster, 1);
       const farKey = text('k060');
       const wrongRegion = await cluster.run(cluster.sendCommand(leader, commandTo(left, leader, { requests: [{ cmdType: 'get', cf: CF_DEFAULT, key: farKey }] }), 5_000), 10_000, 'a get for a key of the right half');
       expect(wrongRegion.header.error?.kind).toBe('key-not-in-region');
@@ -60,7 +63,7 @@ describe('[3B] region split', () => {
       const cluster = multiRegionCluster(seed, 3);
       await cluster.waitForLeader();
       for (const key of ['a', 'f', 'p', 'x']) await mustPut(cluster, key, `v-${key}`);
-      const leader = cluster.leaderOf(1) as number;
+      const leader = await regionLeader(cluster, 1);
       const region = regionNow(cluster, 1);
       // All four reach the leader at the same instant, with the same epoch: each passes the
       // router's check; the split at "m" is applied first, so the others find the region changed.
@@ -86,7 +89,7 @@ describe('[3B] region split', () => {
       await cluster.waitForLeader();
       await mustPut(cluster, 'm', '1');
       // Split the one region at "m": then ask the left half [, m) to split at "x" and at "".
-      const leader = cluster.leaderOf(1) as number;
+      const leader = await regionLeader(cluster, 1);
       const ids = cluster.scheduler.askSplit(regionNow(cluster, 1));
       const split = await cluster.run(
         cluster.sendCommand(leader, commandTo(regionNow(cluster, 1), leader, { requests: [], adminRequest: { cmdType: 'split', splitKey: text('m'), ...ids } }), 5_000),
@@ -101,7 +104,7 @@ describe('[3B] region split', () => {
       await cluster.runFor(500);
       for (const badKey of ['x', '']) {
         const left = regionNow(cluster, 1);
-        const leftLeader = cluster.leaderOf(1) as number;
+        const leftLeader = await regionLeader(cluster, 1);
         const answer = await cluster.run(
           cluster.sendCommand(leftLeader, commandTo(left, leftLeader, { requests: [], adminRequest: { cmdType: 'split', splitKey: text(badKey), ...cluster.scheduler.askSplit(left) } }), 5_000),
           10_000,

@@ -9,8 +9,9 @@
  * regions, and the clients' history is linearizable. Method: the balance scenario of
  * labs/3-multiraft/testkit/balance-scenario.ts on the seeded simulator — clients write every key
  * (regions split as they grow), five regions lose a replica, balancing starts; one region
- * heartbeat in five also arrives again 100-600 ms late. It runs on your own 3B raftstore
- * (and Raft). `--seeds N` runs it under N seeds.
+ * heartbeat in five also arrives again 100-600 ms late; a provided balance-leader scheduler runs
+ * beside yours, as in TinyKV. It runs on your own 3B raftstore (and Raft). `--seeds N` runs it
+ * under N seeds. Handout: labs/3-multiraft/README.md#a-balancing-run-3c.
  */
 import { forEachSeed } from '../../common/testkit/seeds';
 import { runBalanceScenario } from '../testkit/balance-scenario';

@@ -12,7 +12,7 @@ const STORE_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#
 /** Background of each phase, and its label. */
 const PHASES: Record<BalancePhase, { readonly fill: string; readonly label: string }> = {
   loading: { fill: '#f4f4f4', label: 'clients load, regions split' },
-  settling: { fill: '#e8e8e8', label: 'settle, replicas lost' },
+  settling: { fill: '#e8e8e8', label: 'settle' },
   balancing: { fill: '#e6f0fa', label: 'balance-region moves replicas' },
   resting: { fill: '#eaf6ea', label: 'clients stop: at rest' },
 };

@@ -12,8 +12,11 @@ import { Cluster } from '../../2b-raftstore/testkit/cluster';
 import type { ClusterClient } from '../../2b-raftstore/testkit/cluster-client';
 import { coverageProblems, storeProblems } from '../../2b-raftstore/testkit/region-checks';
 import { createRemovePeerOperator } from '../src/operator-builder';
+import { BalanceRegionScheduler } from '../src/balance-region-scheduler';
+import type { Operator } from '../src/operator';
 import { DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig } from '../src/scheduler-config';
 import { SchedulerServer } from '../src/scheduler-server';
+import { BalanceLeaderScheduler } from './balance-leader-scheduler';
 import { DEFAULT_LATE_HEARTBEATS, type LateHeartbeatOptions } from './late-heartbeats';
 import { SchedulerServerAdapter, type PlannedMove } from './scheduler-adapter';
 import { describeLoads, measureStoreLoad, spreadVerdict, type StoreLoad } from './store-loads';
@@ -105,7 +108,7 @@ export interface BalanceReport {
   readonly lastMoveAtMs: number;
   /** Regions at the end. */
   readonly regionCount: number;
-  /** Every operator the scheduler started. */
+  /** Every move balance-region started (the leader transfers of balance-leader left out). */
   readonly moves: readonly PlannedMove[];
   /** The most moves the run allowed. */
   readonly moveLimit: number;
@@ -207,7 +210,9 @@ export async function runBalanceScenario(options: BalanceScenarioOptions, seed: 
     bootstrapStores: resolved.bootstrapStores,
     config: { regionMaxSizeBytes: resolved.regionMaxSizeBytes, regionSplitSizeBytes: resolved.regionSplitSizeBytes },
     createScheduler: (runtime) => {
-      const server = new SchedulerServer(runtime, resolved.schedulerConfig);
+      // Your balance-region, and a balance-leader scheduler as TinyKV's scheduler has one.
+      const schedulers = [new BalanceRegionScheduler(runtime.rng('scheduler/balance-region')), new BalanceLeaderScheduler()];
+      const server = new SchedulerServer(runtime, resolved.schedulerConfig, { schedulers });
       adapter = new SchedulerServerAdapter(server, runtime, resolved.lateHeartbeats === false ? {} : { lateHeartbeats: resolved.lateHeartbeats });
       return adapter;
     },
@@ -291,7 +296,7 @@ async function playBalanceScenario(cluster: Cluster, adapter: SchedulerServerAda
   watch.checkEnd();
   for (const key of keys) await cluster.run(checker.mustGet(key), 10_000, `the final read of ${key.toString('latin1')}`);
   watch.stopSampling();
-  const moves = adapter.moves;
+  const moves = regionMoves(adapter);
   return {
     virtualMs: cluster.runtime.now(),
     balancingFromMs,
@@ -356,19 +361,27 @@ async function clientLoop(cluster: Cluster, client: ClusterClient, plan: ClientP
  * cannot move weighs little.
  */
 async function loseReplicas(cluster: Cluster, adapter: SchedulerServerAdapter, watch: RunWatcher, o: ResolvedOptions, rng: Rng): Promise<void> {
-  if (o.underReplicatedRegions === 0) return;
-  const server = adapter.server;
-  const candidates = rng.shuffle(server.cluster.getRegions().filter((info) => info.region.peers.length === o.schedulerConfig.maxReplicas));
+  const candidates = rng.shuffle(adapter.server.cluster.getRegions().filter((info) => info.region.peers.length === o.schedulerConfig.maxReplicas));
   const chosen = candidates.sort((a, b) => a.approximateSizeBytes - b.approximateSizeBytes).slice(0, o.underReplicatedRegions);
-  const pending = new Set<number>();
-  chosen.forEach((info, index) => {
-    const victim = info.region.peers[index % info.region.peers.length];
-    if (adapter.startOperator(createRemovePeerOperator('test: a replica lost', info, victim.storeId, cluster.runtime.now()))) pending.add(info.id);
-  });
+  const operators = chosen.map((info, index) => createRemovePeerOperator('test: a replica lost', info, info.region.peers[index % info.region.peers.length].storeId, cluster.runtime.now()));
+  await runTestOperators(cluster, adapter, watch, operators, 'removed one replica of regions');
+}
+
+/**
+ * Starts the test's own operators and waits until they are done.
+ *
+ * @throws ScenarioFailure `liveness` when some is still running after 5000 virtual ms.
+ */
+async function runTestOperators(cluster: Cluster, adapter: SchedulerServerAdapter, watch: RunWatcher, operators: readonly Operator[], what: string): Promise<void> {
+  const server = adapter.server;
+  const started = operators.filter((operator) => adapter.startOperator(operator));
   const deadline = cluster.runtime.now() + 5_000;
-  const done = () => [...pending].every((regionId) => server.operators.getOperator(regionId) === undefined);
-  while (!done() && cluster.runtime.now() < deadline) await watch.runFor(cluster.config.schedulerHeartbeatTickMs);
-  if (!done()) throw cluster.failure('liveness', `The test removed one replica of regions ${[...pending].join(', ')} through the scheduler, and after 5000 virtual ms some removal has not finished: are the operator steps carried out (part 3B) and the heartbeats taken in (processRegionHeartbeat)?`);
+  const running = () => started.filter((operator) => server.operators.getOperator(operator.regionId) === operator);
+  while (running().length > 0 && cluster.runtime.now() < deadline) await watch.runFor(cluster.config.schedulerHeartbeatTickMs);
+  const stuck = running();
+  if (stuck.length > 0) {
+    throw cluster.failure('liveness', `Before balancing, the test ${what} ${started.map((operator) => operator.regionId).join(', ')} through the scheduler, and after 5000 virtual ms some are not done: ${stuck.map((operator) => operator.describe()).join('; ')}. Are the operator steps carried out (part 3B) and the heartbeats taken in (processRegionHeartbeat)?`);
+  }
 }
 
 /**
@@ -475,7 +488,7 @@ class RunWatcher {
     const startMs = this.cluster.runtime.now();
     const deadline = startMs + timeoutMs;
     for (;;) {
-      const moves = this.adapter.moves;
+      const moves = regionMoves(this.adapter);
       const quietSinceMs = Math.max(moves.length > 0 ? moves[moves.length - 1].atMs : 0, startMs);
       const running = this.adapter.server.operators.runningOperators().length;
       if (this.cluster.runtime.now() - quietSinceMs >= restMs && running === 0) return;
@@ -504,7 +517,7 @@ class RunWatcher {
     const problems = coverageProblems(this.cluster.regions()).map((problem) => `the scheduler's regions: ${problem}`);
     for (const storeId of this.cluster.storeIds()) problems.push(...storeProblems(storeId, this.cluster.durableEngines(storeId).kv));
     if (problems.length > 0) throw this.cluster.failure('correctness', `At rest, the regions are inconsistent (a region lost, or data left behind):\n  ${problems.slice(0, 8).join('\n  ')}`);
-    const balanceMoves = this.adapter.moves.length;
+    const balanceMoves = regionMoves(this.adapter).length;
     if (balanceMoves > this.moveLimit()) {
       throw this.cluster.failure('correctness', `The scheduler made ${balanceMoves} moves, more than the ${this.moveLimit()} replicas in the cluster (${this.cluster.regions().length} regions × ${this.o.schedulerConfig.maxReplicas}): balancing this cluster needs fewer; data moved back and forth. ${this.describeMoves()} (${TWICE_HANDOUT})`);
     }
@@ -524,6 +537,7 @@ class RunWatcher {
     const moves = this.adapter.moves;
     for (; this.movesChecked < moves.length; this.movesChecked++) {
       const move = moves[this.movesChecked];
+      if (move.scheduler === LEADER_SCHEDULER) continue;
       if (move.replicas !== this.o.schedulerConfig.maxReplicas) {
         throw this.cluster.failure('correctness', `At ${move.atMs} ms balance-region moved region ${move.regionId}, which had ${move.replicas} replicas, not the configured ${this.o.schedulerConfig.maxReplicas} (${move.description}). A region with too few or too many replicas is for replica repair to fix; balance-region must skip it (${BALANCE_HANDOUT}).`);
       }
@@ -543,7 +557,7 @@ class RunWatcher {
 
   private sample(): void {
     this.lastLoads = this.cluster.storeIds().map((storeId) => measureStoreLoad(storeId, this.cluster.durableEngines(storeId).kv));
-    const sample: BalanceSample = { atMs: this.cluster.runtime.now(), phase: this.phase, stores: this.lastLoads, moves: this.adapter.moves.length };
+    const sample: BalanceSample = { atMs: this.cluster.runtime.now(), phase: this.phase, stores: this.lastLoads, moves: regionMoves(this.adapter).length };
     if (this.cluster.trace.enabled) this.cluster.trace.record({ kind: 'balance', phase: sample.phase, stores: sample.stores.map((load) => ({ ...load })), moves: sample.moves });
     this.onSample?.(sample);
   }
@@ -563,10 +577,18 @@ class RunWatcher {
   }
 
   private describeMoves(): string {
-    const moves = this.adapter.moves;
+    const moves = regionMoves(this.adapter);
     if (moves.length === 0) return 'The scheduler made no move.';
     return `The scheduler made ${moves.length} moves; the last: ${moves.slice(-4).map(describePlannedMove).join('; ')}.`;
   }
+}
+
+/** The name of the provided leader balancer: its transfers are not balance-region's moves. */
+const LEADER_SCHEDULER = new BalanceLeaderScheduler().name;
+
+/** The moves of balance-region (yours), without the leader transfers of the provided balance-leader scheduler. */
+function regionMoves(adapter: SchedulerServerAdapter): PlannedMove[] {
+  return adapter.moves.filter((move) => move.scheduler !== LEADER_SCHEDULER);
 }
 
 function describePlannedMove(move: PlannedMove): string {

@@ -20,6 +20,8 @@ import { maybeDeliverLate, type LateHeartbeatOptions } from './late-heartbeats';
 export interface PlannedMove {
   /** When it started (virtual ms). */
   readonly atMs: number;
+  /** The scheduler that made it (the operator's description: `balance-region`). */
+  readonly scheduler: string;
   /** The operator's one-line description (`balance-region region 7: add peer 31@4, ...`). */
   readonly description: string;
   /** The region it moves. */
@@ -62,6 +64,7 @@ export class SchedulerServerAdapter implements SchedulerService {
   private readonly lateRng: Rng;
   private staleSplitAsks = 0;
   private lateCopies = 0;
+  private leaderlessReports = 0;
   private schedulersRunning = true;
 
   /**
@@ -90,6 +93,11 @@ export class SchedulerServerAdapter implements SchedulerService {
   /** How many split asks named a region older than the scheduler's copy (answered anyway: see {@link askSplit}). */
   get staleSplitAskCount(): number {
     return this.staleSplitAsks;
+  }
+
+  /** How many reports were dropped because their leader was not one of the region's peers (see {@link handleRegionHeartbeat}). */
+  get droppedReportCount(): number {
+    return this.leaderlessReports;
   }
 
   /** How many heartbeats were delivered a second time, late. */
@@ -121,7 +129,17 @@ export class SchedulerServerAdapter implements SchedulerService {
     }
   }
 
+  /**
+   * Delivers a leader's report (and maybe, later, a late copy of it). A report whose leader is
+   * not among the region's peers — a leader that has just applied its own removal reports once
+   * more before it destroys itself — is dropped here: the scheduler refuses such a report as
+   * malformed, and the region's next leader reports soon.
+   */
   handleRegionHeartbeat(heartbeat: RegionHeartbeat): RegionHeartbeatResponse | undefined {
+    if (!heartbeat.region.peers.some((peer) => peer.id === heartbeat.leader.id)) {
+      this.leaderlessReports++;
+      return undefined;
+    }
     const response = this.deliver(heartbeat, 'on time');
     const late = this.options.lateHeartbeats;
     if (late !== undefined && maybeDeliverLate(this.runtime, this.lateRng, late, heartbeat, (copy) => void this.deliver(copy, 'late'))) this.lateCopies++;
@@ -185,6 +203,7 @@ function describeMove(operator: Operator, atMs: number, replicas: number, region
   const removed = operator.steps.find((step) => step.kind === 'removePeer');
   return {
     atMs,
+    scheduler: operator.description,
     description: operator.describe(),
     regionId: operator.regionId,
     ...(removed?.kind === 'removePeer' ? { fromStoreId: removed.peer.storeId } : {}),
