@@ -233,11 +233,17 @@ async function runPool<T>(items: readonly T[], parallelism: number, work: (item:
 }
 
 /** Grades the selected stages and returns the report (it never throws for a broken submission). */
+/** The folder under .tinykv/work where submissions are graded, one after another (see {@link grade}). */
+export const SUBMISSION_FOLDER = 'submission';
+
 export async function grade(options: GradeOptions): Promise<GradeReport> {
   const started = process.hrtime.bigint();
   const label = workspaceLabel(options.impl, options.referenceStages, options.submissionDir);
   fs.mkdirSync(WORK_ROOT, { recursive: true });
-  const claim = claimWorkspaceRoot(options.workspaceDir ?? path.join(WORK_ROOT, label));
+  // Submissions share one folder (unless kept for a look): the next submission's type-check
+  // then rechecks only what differs from the last one's, a few seconds less per student.
+  const folder = options.submissionDir && !options.keepWorkspace ? SUBMISSION_FOLDER : label;
+  const claim = claimWorkspaceRoot(options.workspaceDir ?? path.join(WORK_ROOT, folder));
   try {
     return await gradeIn(claim.dir, label, options, started);
   } finally {
@@ -271,18 +277,23 @@ export function failedGrade(options: GradeOptions, error: unknown): GradeReport 
   };
 }
 
-/** Where the runs of a grade in `root` go: `root/runs`, or the grader's own folder when the kit is closed to run users (sandbox-home.ts). */
-function runsRootFor(root: string): string {
+/**
+ * Where the runs of a grade in `root` go: `root/runs/<label>`, or under the grader's own folder
+ * when the kit is closed to run users (sandbox-home.ts). The label in the path makes every run
+ * process's command line say whose submission it is (`ps` during a batch, leftover checks).
+ */
+export function runsRootFor(root: string, label: string): string {
   const home = sandboxHome();
-  if (home === kitPath('.tinykv')) return path.join(root, 'runs');
-  return path.join(home, 'runs', crypto.createHash('sha256').update(root).digest('hex').slice(0, 12));
+  const base = home === kitPath('.tinykv') ? path.join(root, 'runs') : path.join(home, 'runs', crypto.createHash('sha256').update(root).digest('hex').slice(0, 12));
+  return path.join(base, label);
 }
 
 async function gradeIn(root: string, label: string, options: GradeOptions, started: bigint): Promise<GradeReport> {
   const emit = options.onEvent ?? (() => undefined);
   fs.rmSync(root, { recursive: true, force: true });
-  const runsRoot = runsRootFor(root);
-  fs.rmSync(runsRoot, { recursive: true, force: true });
+  const runsRoot = runsRootFor(root, label);
+  // The folder owns every runs folder under it (see workspace-claim.ts): an earlier grade's go too.
+  fs.rmSync(path.dirname(runsRoot), { recursive: true, force: true });
   // One tree is built and type-checked; each stage's public and hidden tests then run in copies
   // of it, each in a folder of its own (sandbox-run.ts), so whatever one run's code does cannot
   // change another's tests or read another's files. The tree itself holds every stage's hidden
@@ -384,7 +395,7 @@ async function gradeIn(root: string, label: string, options: GradeOptions, start
   const stages = options.stages.map((stage) => reports.get(stage.id)!);
   if (options.submissionDir && !options.keepWorkspace) {
     fs.rmSync(root, { recursive: true, force: true });
-    fs.rmSync(runsRoot, { recursive: true, force: true });
+    fs.rmSync(path.dirname(runsRoot), { recursive: true, force: true });
   }
   return {
     score: stages.reduce((sum, stage) => sum + stage.score, 0),

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { compileFileInto, precompileTree, provideCompiled, type PrecompiledTree } from './precompile';
 import { loadRubric } from './rubric';
 import { KIT_ROOT, WORK_ROOT } from './repo-paths';
 import { scoreStage } from './score-stage';
@@ -153,7 +154,7 @@ const LAST_MUTATED = '.last-mutated';
  * reused: only the file that mutant changed is copied back, which saves copying the whole tree
  * (and keeps jest's cache warm) for each of the catalog's mutants.
  */
-function prepareMutantDir(tree: string, dir: string, mutant: Mutant): void {
+function prepareMutantDir(tree: string, dir: string, mutant: Mutant, precompiled?: PrecompiledTree): void {
   const marker = path.join(dir, LAST_MUTATED);
   let last: string | undefined;
   try {
@@ -164,13 +165,23 @@ function prepareMutantDir(tree: string, dir: string, mutant: Mutant): void {
   if (last === undefined) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.cpSync(tree, dir, { recursive: true, verbatimSymlinks: true });
+    if (precompiled) {
+      // The grader's jest configuration and transformer: the tree's outputs, no compiler to load.
+      const graderDir = path.join(dir, '.grader');
+      fs.mkdirSync(graderDir);
+      fs.copyFileSync(path.join(KIT_ROOT, 'grader/src/graded-jest.config.js'), path.join(graderDir, 'jest.config.js'));
+      fs.copyFileSync(path.join(KIT_ROOT, 'grader/src/precompiled-transform.js'), path.join(graderDir, 'precompiled-transform.js'));
+      provideCompiled(precompiled, ['labs/', 'grader/hidden/'], path.join(graderDir, 'compiled'));
+    }
   } else if (last !== '') {
     fs.copyFileSync(path.join(tree, ...last.split('/')), path.join(dir, ...last.split('/')));
   }
   // Until the mutant is in place the folder's state is unknown: a failure below forces a full copy next time.
   fs.rmSync(marker, { force: true });
   applyMutant(dir, mutant);
-  fs.writeFileSync(marker, `labs/${mutant.file.slice('reference/'.length)}`);
+  const mutated = `labs/${mutant.file.slice('reference/'.length)}`;
+  if (precompiled) compileFileInto(dir, mutated, path.join(dir, '.grader', 'compiled'));
+  fs.writeFileSync(marker, mutated);
 }
 
 /**
@@ -178,11 +189,12 @@ function prepareMutantDir(tree: string, dir: string, mutant: Mutant): void {
  * hinted test; when there is no hint, or the hinted test passes (the hint is stale), the whole
  * stage runs.
  */
-export async function runMutant(stage: StageDefinition, mutant: Mutant, tree: string, dir: string, seeds?: number, hint?: KillHint): Promise<MutantResult> {
+export async function runMutant(stage: StageDefinition, mutant: Mutant, tree: string, dir: string, seeds?: number, hint?: KillHint, precompiled?: PrecompiledTree): Promise<MutantResult> {
   const started = process.hrtime.bigint();
-  prepareMutantDir(tree, dir, mutant);
+  prepareMutantDir(tree, dir, mutant, precompiled);
   const env: Record<string, string> = seeds !== undefined ? { TINYKV_SEEDS: String(seeds) } : {};
-  const common = { workspace: dir, timeLimitSeconds: stage.timeLimitSeconds, memoryLimitMb: stage.memoryLimitMb, env };
+  const config = precompiled ? { config: path.join(dir, '.grader', 'jest.config.js') } : {};
+  const common = { workspace: dir, timeLimitSeconds: stage.timeLimitSeconds, memoryLimitMb: stage.memoryLimitMb, env, ...config };
   const elapsed = (): number => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   if (hint && fs.existsSync(path.join(dir, ...hint.file.split('/')))) {
     const hinted = await runStageProcess({ ...common, testFiles: [hint.file], testNamePattern: exactName(hint.test) });
@@ -235,6 +247,8 @@ export async function runCatalog(
   const claim = claimWorkspaceRoot(path.join(WORK_ROOT, 'mutants'));
   try {
     const tree = buildWorkspace({ impl: 'reference', referenceStages: [] }, path.join(claim.dir, 'tree'));
+    // Compiled once for every mutant: each run then loads outputs instead of the compiler.
+    const precompiled = precompileTree(tree, path.join(claim.dir, 'compiled'));
     // Folders of an earlier run hold an earlier tree: each slot starts from a full copy.
     for (const entry of fs.readdirSync(claim.dir)) if (entry.startsWith('slot-')) fs.rmSync(path.join(claim.dir, entry), { recursive: true, force: true });
     const results: MutantResult[] = new Array(work.length);
@@ -243,7 +257,7 @@ export async function runCatalog(
       while (next < work.length) {
         const index = next++;
         const { stage, mutant } = work[index];
-        results[index] = await runMutant(stage, mutant, tree, path.join(claim.dir, `slot-${slot}`), seeds, hints.get(`${stage.id}/${mutant.id}`));
+        results[index] = await runMutant(stage, mutant, tree, path.join(claim.dir, `slot-${slot}`), seeds, hints.get(`${stage.id}/${mutant.id}`), precompiled);
         onResult?.(results[index]);
       }
     });

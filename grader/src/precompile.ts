@@ -108,15 +108,31 @@ function pruneCache(): void {
   for (const { name } of aged.slice(0, Math.floor(aged.length / 2))) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
 }
 
+/** The compiler, loaded here and not at start-up (only grading needs it), with the tree's options. */
+function compilerFor(tree: string): { ts: typeof TypeScript; options: TypeScript.CompilerOptions; salt: string } {
+  const ts = require('typescript') as typeof TypeScript;
+  const options = compilerOptions(ts, tree);
+  return { ts, options, salt: sha256(`${ts.version}\0${JSON.stringify(options)}`) };
+}
+
+/**
+ * Compiles one file of `tree` into `compiledDir` (a run's `.grader/compiled`), for a file changed
+ * after the tree was compiled (a mutant). A file that does not compile is left to ts-jest.
+ */
+export function compileFileInto(tree: string, file: string, compiledDir: string): void {
+  const { ts, options, salt } = compilerFor(tree);
+  fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+  const source = fs.readFileSync(path.join(tree, ...file.split('/')), 'utf8');
+  const compiled = compile(ts, options, salt, file, source);
+  if (compiled) fs.writeFileSync(path.join(compiledDir, `${sha256(source)}.json`), JSON.stringify(compiled));
+}
+
 /**
  * Compiles every TypeScript file under the tree's `labs/` and `grader/hidden/` into `outDir`
  * (created) and returns where each file's output is.
  */
 export function precompileTree(tree: string, outDir: string): PrecompiledTree {
-  // Loaded here, not at start-up: only grading needs the compiler in this process.
-  const ts = require('typescript') as typeof TypeScript;
-  const options = compilerOptions(ts, tree);
-  const salt = sha256(`${ts.version}\0${JSON.stringify(options)}`);
+  const { ts, options, salt } = compilerFor(tree);
   fs.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
   fs.mkdirSync(outDir, { recursive: true, mode: 0o700 }); // holds every stage's hidden tests: the grader's alone
   const files: string[] = [];

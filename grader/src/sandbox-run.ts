@@ -24,6 +24,7 @@ import { provideCompiled, type PrecompiledTree } from './precompile';
 import { kitPath } from './repo-paths';
 import type { StageContainment } from './stage-process';
 import type { StageDefinition } from './stages';
+import { labFoldersOf, stageById, withPrerequisites } from './stage-selection';
 import { claimSandboxUser, sandboxUsersAvailable, type ClaimedSandboxUser } from './sandbox-user';
 
 /** Which of a stage's tests a run holds. */
@@ -62,6 +63,12 @@ export function hiddenTestFiles(stage: StageDefinition, tree: string): string[] 
 }
 
 /** Copies a folder of the tree; links stay links (never followed), rubrics stay behind. */
+/** The lab folders a run of `stage` holds: labs/common and the labs of the stage and of every stage it builds on. */
+export function labFoldersForRun(stage: StageDefinition): string[] {
+  const needed = [stage, ...stage.buildsOn.flatMap((id) => withPrerequisites(stageById(id)))];
+  return [...new Set(['labs/common', ...needed.flatMap(labFoldersOf)])];
+}
+
 function copyFolder(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (source) => path.basename(source) !== 'node_modules' && path.basename(source) !== 'rubric.json' });
 }
@@ -90,13 +97,16 @@ export function prepareSandboxRun(stage: StageDefinition, part: RunPart, tree: s
     openToGroupOnly(dir, user);
     const workspace = path.join(dir, 'workspace');
     const scratch = path.join(dir, 'scratch');
-    copyFolder(path.join(tree, 'labs'), path.join(workspace, 'labs'));
+    // Only what the stage's tests can load: copying costs more than it seems, twice per stage.
+    const folders = labFoldersForRun(stage);
+    for (const folder of folders) copyFolder(path.join(tree, ...folder.split('/')), path.join(workspace, ...folder.split('/')));
     for (const file of CONFIG_FILES) fs.copyFileSync(path.join(tree, file), path.join(workspace, file));
     if (part === 'hidden') copyFolder(path.join(tree, ...stage.hiddenDir.split('/')), path.join(workspace, ...stage.hiddenDir.split('/')));
     const graderDir = path.join(workspace, '.grader');
     fs.mkdirSync(graderDir);
     for (const [file, name] of GRADER_FILES) fs.copyFileSync(kitPath(file), path.join(graderDir, name));
-    provideCompiled(precompiled, part === 'public' ? ['labs/'] : ['labs/', `${stage.hiddenDir}/`], path.join(graderDir, 'compiled'));
+    const compiledPrefixes = folders.map((folder) => `${folder}/`);
+    provideCompiled(precompiled, part === 'public' ? compiledPrefixes : [...compiledPrefixes, `${stage.hiddenDir}/`], path.join(graderDir, 'compiled'));
     fs.symlinkSync(path.join(dependencies, 'node_modules'), path.join(workspace, 'node_modules'), 'dir');
     fs.mkdirSync(scratch, { mode: 0o700 });
     if (user) fs.chownSync(scratch, user.uid, user.gid);

@@ -94,6 +94,8 @@ export interface StageProcessOptions {
   readonly containment?: StageContainment;
   /** Runs only the tests whose full name matches (jest's `--testNamePattern`). */
   readonly testNamePattern?: string;
+  /** The jest configuration of a run that is not contained (default: the workspace's jest.config.js). */
+  readonly config?: string;
 }
 
 const STDERR_TAIL_BYTES = 16 * 1024;
@@ -110,7 +112,7 @@ function commandLine(options: StageProcessOptions): { args: string[]; env: NodeJ
   const heap = `--max-old-space-size=${options.memoryLimitMb}`;
   const channel = { TINYKV_RESULTS_FD: String(RESULTS_FD), FORCE_COLOR: '0', NODE_OPTIONS: '' };
   if (!contained) {
-    return { args: [heap, JEST_BIN, ...common, '--config', path.join(options.workspace, 'jest.config.js'), '--reporters', RESULTS_REPORTER, ...files], env: { ...process.env, ...options.env, ...channel } };
+    return { args: [heap, JEST_BIN, ...common, '--config', options.config ?? path.join(options.workspace, 'jest.config.js'), '--reporters', RESULTS_REPORTER, ...files], env: { ...process.env, ...options.env, ...channel } };
   }
   return {
     args: [
@@ -243,7 +245,9 @@ export async function runStageProcess(options: StageProcessOptions): Promise<Sta
   let ending: ProcessEnding;
   if (timedOut) ending = { kind: 'timeout', limitSeconds: options.timeLimitSeconds };
   else if (overflowed) ending = { kind: 'flooded', limitBytes: MAX_RESULTS_BYTES };
-  else if (done) ending = { kind: 'completed' };
+  // A process killed by a signal did not complete, even if jest (which writes to the results
+  // pipe directly, not through the guard) got its last line out before the group was stopped.
+  else if (done && exit.signal === null) ending = { kind: 'completed' };
   else if (/heap out of memory|Allocation failed/i.test(stderrTail)) ending = { kind: 'out-of-memory', limitMb: options.memoryLimitMb };
   else ending = { kind: 'exited-early', exitCode: exit.code, signal: exit.signal };
   return { tests, fileErrors, ending, wallMs, stderrHead, stderrTail, forgedLines };

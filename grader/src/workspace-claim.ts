@@ -38,15 +38,24 @@ export function tryClaimLock(lock: string): boolean {
   return true;
 }
 
-/** A workspace folder this process owns until `release` is called: `preferred`, or a private variant. */
+/** How many numbered variants of a folder are tried before a private one is made. */
+export const WORKSPACE_SLOTS = 8;
+
+/**
+ * A workspace folder this process owns until `release` is called: `preferred` or, while that is
+ * in use, the first free of `preferred-2` … `preferred-8` (stable names, so that a later grade in
+ * the same folder finds its type-check's incremental state), else a private `preferred-<pid>`.
+ */
 export function claimWorkspaceRoot(preferred: string): { readonly dir: string; release(): void } {
-  const dir = tryClaimLock(`${preferred}.lock`) ? preferred : `${preferred}-${process.pid}`;
-  if (dir !== preferred) fs.mkdirSync(`${dir}.lock`, { recursive: true });
+  const slots = [preferred, ...Array.from({ length: WORKSPACE_SLOTS - 1 }, (_, index) => `${preferred}-${index + 2}`)];
+  const slot = slots.find((candidate) => tryClaimLock(`${candidate}.lock`));
+  const dir = slot ?? `${preferred}-${process.pid}`;
+  if (slot === undefined) fs.mkdirSync(`${dir}.lock`, { recursive: true });
   return {
     dir,
     release: () => {
       fs.rmSync(`${dir}.lock`, { recursive: true, force: true });
-      if (dir !== preferred) fs.rmSync(dir, { recursive: true, force: true });
+      if (slot === undefined) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -54,6 +54,7 @@ test('every way out of a contained run is closed', async () => {
   const secretVariable = `TINYKV_TEST_SECRET_${crypto.randomBytes(4).toString('hex')}`;
   process.env[secretVariable] = 'the grader environment';
   const canary = kitPath(`.tinykv/sandbox-canary-${process.pid}.txt`);
+  fs.mkdirSync(path.dirname(canary), { recursive: true }); // a fresh clone has no .tinykv yet
   fs.writeFileSync(canary, 'unchanged');
   try {
     const { result } = await containedRun('escapes-containment.test.ts', (tree, root) => {

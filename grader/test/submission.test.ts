@@ -75,15 +75,19 @@ interface Graded {
   readonly exitCode: number;
   /** The report files, for checks that nothing rewrites them after the grader ends. */
   readonly files: readonly string[];
+  /** The grader's process id. */
+  readonly pid: number;
 }
 
 async function grade(dir: string, stages: string[] = ['1'], timeLimitSeconds = 25): Promise<Graded> {
   const base = path.join(dir, '..', path.basename(dir));
   const files = [`${base}.json`, `${base}.results.json`, `${base}.xml`];
-  const result = await execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade', ...stages, '--submission', dir, '--time-limit', String(timeLimitSeconds), '--json', files[0], '--gradescope', files[1], '--junit', files[2]], {
+  const child = execa(process.execPath, [kitPath('bin/tinykv.js'), 'grade', ...stages, '--submission', dir, '--time-limit', String(timeLimitSeconds), '--json', files[0], '--gradescope', files[1], '--junit', files[2]], {
     reject: false,
     env: { FORCE_COLOR: '0' },
   });
+  const pid = child.pid ?? -1;
+  const result = await child;
   if (!fs.existsSync(files[0])) throw new Error(`no report (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
   return {
     report: JSON.parse(fs.readFileSync(files[0], 'utf8')) as GradeReport,
@@ -93,6 +97,7 @@ async function grade(dir: string, stages: string[] = ['1'], timeLimitSeconds = 2
     stderr: result.stderr,
     exitCode: result.exitCode ?? -1,
     files,
+    pid,
   };
 }
 
@@ -120,6 +125,12 @@ function linesMarked(text: string, marker: string): number[] {
 }
 
 /** Waits a little (real time: a detached process would need it to act), then lists what is left. */
+/** Workspace locks under .tinykv/work still held in the name of the grader `pid` (see workspace-claim.ts). */
+function graderLocksOf(pid: number): string[] {
+  const work = kitPath('.tinykv/work');
+  return fs.readdirSync(work).filter((entry) => entry.endsWith('.lock') && fs.existsSync(path.join(work, entry, 'pid')) && fs.readFileSync(path.join(work, entry, 'pid'), 'utf8') === String(pid));
+}
+
 async function leftAfterAWhile(marker: string): Promise<string[]> {
   await new Promise((resolve) => setTimeout(resolve, 1500)); // real-time: giving an escaped process time to act
   return processesMentioning(marker);
@@ -459,7 +470,9 @@ for (const attempt of [
   const written = graded.files.map((file) => fs.readFileSync(file, 'utf8'));
   expect(await leftAfterAWhile(marker)).toEqual([]);
   expect(graded.files.map((file) => fs.readFileSync(file, 'utf8'))).toEqual(written);
-  expect(fs.existsSync(kitPath('.tinykv/work/submission-outlives-the-stage'))).toBe(false);
+  // Every run's folder (named after the submission, see runsRootFor) is on its processes' command lines.
+  expect(processesMentioning('submission-outlives-the-stage')).toEqual([]);
+  expect(graderLocksOf(graded.pid)).toEqual([]);
 });
 
 test('killing its parent mid-test ends that stage as crashed; the grader writes its report, the other stage keeps its marks, nothing is left', async () => {
@@ -469,7 +482,7 @@ test('killing its parent mid-test ends that stage as crashed; the grader writes 
   expectPartial(stage(graded.report, '1'));
   expectFullMarks(graded.report, '4a');
   expect(await leftAfterAWhile('submission-kills-its-parent')).toEqual([]);
-  expect(fs.existsSync(kitPath('.tinykv/work/submission-kills-its-parent.lock'))).toBe(false);
+  expect(graderLocksOf(graded.pid)).toEqual([]);
 });
 
 (sandboxUsersAvailable() ? test : test.skip)('as root: signalling every process it may (kill -1) reaches only its own run', async () => {
