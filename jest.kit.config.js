@@ -7,7 +7,8 @@ const shared = require('./jest.config.js');
 module.exports = {
   ...shared,
   roots: ['<rootDir>/labs/common', '<rootDir>/labs/2a-raft/testkit', '<rootDir>/grader/test'],
-  // A worker per core, not jest's default of one fewer: the long suites mostly wait for the
-  // grader processes they start, and two cores would otherwise run them one after another.
+  // A worker per core, not jest's default of one fewer: the long suites spend their time in the
+  // grader processes they start, not in the worker, and on two cores they would otherwise run
+  // one after another.
   maxWorkers: '100%',
 };

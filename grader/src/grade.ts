@@ -232,10 +232,10 @@ async function runPool<T>(items: readonly T[], parallelism: number, work: (item:
   await Promise.all(workers);
 }
 
-/** Grades the selected stages and returns the report (it never throws for a broken submission). */
 /** The folder under .tinykv/work where submissions are graded, one after another (see {@link grade}). */
-export const SUBMISSION_FOLDER = 'submission';
+const SUBMISSION_FOLDER = 'submission';
 
+/** Grades the selected stages and returns the report (it never throws for a broken submission). */
 export async function grade(options: GradeOptions): Promise<GradeReport> {
   const started = process.hrtime.bigint();
   const label = workspaceLabel(options.impl, options.referenceStages, options.submissionDir);
@@ -282,7 +282,7 @@ export function failedGrade(options: GradeOptions, error: unknown): GradeReport 
  * when the kit is closed to run users (sandbox-home.ts). The label in the path makes every run
  * process's command line say whose submission it is (`ps` during a batch, leftover checks).
  */
-export function runsRootFor(root: string, label: string): string {
+function runsRootFor(root: string, label: string): string {
   const home = sandboxHome();
   const base = home === kitPath('.tinykv') ? path.join(root, 'runs') : path.join(home, 'runs', crypto.createHash('sha256').update(root).digest('hex').slice(0, 12));
   return path.join(base, label);

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { compileFileInto, precompileTree, provideCompiled, type PrecompiledTree } from './precompile';
 import { loadRubric } from './rubric';
 import { KIT_ROOT, WORK_ROOT } from './repo-paths';
+import { PRECOMPILED_JEST_FILES } from './sandbox-run';
 import { scoreStage } from './score-stage';
 import { runStageProcess } from './stage-process';
 import { stageTestFiles } from './grade';
@@ -169,8 +170,7 @@ function prepareMutantDir(tree: string, dir: string, mutant: Mutant, precompiled
       // The grader's jest configuration and transformer: the tree's outputs, no compiler to load.
       const graderDir = path.join(dir, '.grader');
       fs.mkdirSync(graderDir);
-      fs.copyFileSync(path.join(KIT_ROOT, 'grader/src/graded-jest.config.js'), path.join(graderDir, 'jest.config.js'));
-      fs.copyFileSync(path.join(KIT_ROOT, 'grader/src/precompiled-transform.js'), path.join(graderDir, 'precompiled-transform.js'));
+      for (const [file, name] of PRECOMPILED_JEST_FILES) fs.copyFileSync(path.join(KIT_ROOT, file), path.join(graderDir, name));
       provideCompiled(precompiled, ['labs/', 'grader/hidden/'], path.join(graderDir, 'compiled'));
     }
   } else if (last !== '') {

@@ -43,10 +43,15 @@ export interface SandboxRun {
 
 /** Files of the graded tree every run needs next to labs/. */
 const CONFIG_FILES = ['jest.config.js', 'tsconfig.jest.json', 'tsconfig.json', 'package.json'];
-/** The grader's own files a run loads (plain JavaScript, no secrets), and their names in `.grader/`. */
-const GRADER_FILES: readonly (readonly [string, string])[] = [
+/** The jest configuration that loads precompiled outputs, and its transformer: kit file → name in `.grader/`. */
+export const PRECOMPILED_JEST_FILES: readonly (readonly [string, string])[] = [
   ['grader/src/graded-jest.config.js', 'jest.config.js'],
   ['grader/src/precompiled-transform.js', 'precompiled-transform.js'],
+];
+
+/** The grader's own files a run loads (plain JavaScript, no secrets), and their names in `.grader/`. */
+const GRADER_FILES: readonly (readonly [string, string])[] = [
+  ...PRECOMPILED_JEST_FILES,
   ['grader/src/jest-results-reporter.js', 'jest-results-reporter.js'],
   ['grader/src/stage-process-guard.js', 'stage-process-guard.js'],
 ];
@@ -62,13 +67,13 @@ export function hiddenTestFiles(stage: StageDefinition, tree: string): string[] 
     .map((entry) => `${stage.hiddenDir}/${entry}`);
 }
 
-/** Copies a folder of the tree; links stay links (never followed), rubrics stay behind. */
 /** The lab folders a run of `stage` holds: labs/common and the labs of the stage and of every stage it builds on. */
 export function labFoldersForRun(stage: StageDefinition): string[] {
   const needed = [stage, ...stage.buildsOn.flatMap((id) => withPrerequisites(stageById(id)))];
   return [...new Set(['labs/common', ...needed.flatMap(labFoldersOf)])];
 }
 
+/** Copies a folder of the tree; links stay links (never followed), rubrics stay behind. */
 function copyFolder(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (source) => path.basename(source) !== 'node_modules' && path.basename(source) !== 'rubric.json' });
 }

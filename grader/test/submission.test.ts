@@ -124,13 +124,13 @@ function linesMarked(text: string, marker: string): number[] {
   return text.split('\n').flatMap((line, index) => (line.includes(marker) ? [index + 1] : []));
 }
 
-/** Waits a little (real time: a detached process would need it to act), then lists what is left. */
 /** Workspace locks under .tinykv/work still held in the name of the grader `pid` (see workspace-claim.ts). */
 function graderLocksOf(pid: number): string[] {
   const work = kitPath('.tinykv/work');
   return fs.readdirSync(work).filter((entry) => entry.endsWith('.lock') && fs.existsSync(path.join(work, entry, 'pid')) && fs.readFileSync(path.join(work, entry, 'pid'), 'utf8') === String(pid));
 }
 
+/** Waits a little (real time: a detached process would need it to act), then lists what is left. */
 async function leftAfterAWhile(marker: string): Promise<string[]> {
   await new Promise((resolve) => setTimeout(resolve, 1500)); // real-time: giving an escaped process time to act
   return processesMentioning(marker);
